@@ -42,6 +42,7 @@ export const CATALOGUE = [
   { id: 'IRSA401', slug: 'token-claims', step: 0, area: 'token', severity: 'error', title: "The service account token's claims match the provider and trust policy" },
   { id: 'IRSA402', slug: 'sts-probe', step: 0, area: 'token', severity: 'error', title: 'STS AssumeRoleWithWebIdentity succeeds with the token' },
   { id: 'IRSA901', slug: 'internal-error', step: 0, area: 'tool', severity: 'error', title: 'A check failed to run' },
+  { id: 'IRSA902', slug: 'evidence-conflict', step: 0, area: 'tool', severity: 'error', title: 'The evidence given does not contradict itself' },
 ] as const satisfies readonly CatalogueEntry[];
 
 export type CheckId = (typeof CATALOGUE)[number]['id'];

@@ -47,6 +47,9 @@ export interface ClusterFact {
   region?: string;
   endpoint?: string;
   status?: string;
+  /** resourcesVpcConfig.endpointPublicAccess / endpointPrivateAccess, when printed. */
+  endpointPublicAccess?: boolean;
+  endpointPrivateAccess?: boolean;
 }
 
 export interface ProviderListFact {
@@ -126,6 +129,9 @@ export interface K8sObjectFact {
   kind: 'k8sObject';
   source: Source;
   object: K8sObject;
+  /** Set when the object came from a list (`kind: List`, `PodList`, ...): the list's kind. A
+   * list of one namespace's ServiceAccounts proves which exist there. */
+  fromList?: string;
 }
 
 /** `kubectl describe sa` text: fewer details than the YAML, enough for IRSA201/202. */
@@ -190,6 +196,9 @@ export interface CertChainFact {
   host?: string;
   /** True when the input was `openssl s_client` output (so the last cert is what the server sent). */
   fromSClient: boolean;
+  /** False when the capture cannot hold the whole chain (s_client without -showcerts). */
+  complete?: boolean;
+  incompleteReason?: string;
 }
 
 export interface TokenFact {
@@ -234,7 +243,23 @@ export interface SdkDepsFact {
   dotnetSecurityToken?: boolean;
 }
 
+/**
+ * An error the user pasted that proves something does not exist: `Error from server (NotFound):
+ * serviceaccounts "x" not found` (kubectl), `An error occurred (NoSuchEntity) when calling the
+ * GetRole operation: The role with name X cannot be found.` (aws CLI).
+ */
+export interface NotFoundFact {
+  kind: 'notFound';
+  source: Source;
+  resource: 'role' | 'serviceAccount' | 'pod' | 'namespace' | 'oidcProvider' | 'cluster' | 'policy' | 'other';
+  name: string;
+  namespace?: string;
+  /** The text as printed, one line. */
+  text: string;
+}
+
 export type Fact =
+  | NotFoundFact
   | ClusterFact
   | ProviderListFact
   | ProviderFact
