@@ -28,7 +28,7 @@ test('injects role, token file, region and the projected volume into every conta
 });
 
 test('no or empty role-arn annotation: no mutation', () => {
-  for (const annotations of [{}, { 'eks.amazonaws.com/role-arn': '' }]) {
+  for (const annotations of [{}, { 'eks.amazonaws.com/role-arn': '' }] as Array<Record<string, string>>) {
     const r = mutatePod(pod({ containers: [{ name: 'a' }] }), { annotations });
     assert.equal(r.mutated, false);
     assert.deepEqual(containersOf(r.pod)[0], { name: 'a' });

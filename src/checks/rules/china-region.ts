@@ -11,6 +11,7 @@ export default defineCheck({
   messages: {
     set: 'Every container sets a region ({{regions}}).',
     missing: 'In {{region}} (aws-cn), container {{container}} sets neither AWS_DEFAULT_REGION nor AWS_REGION: the SDK calls the global STS endpoint and gets "InvalidClientTokenId: The security token included in the request is invalid".',
+    notChinaRegion: 'Container {{container}} sets its region to {{value}}, which is not a China region: STS and every other call go to the aws partition.',
     notChina: 'Not applicable: the cluster is in the {{partition}} partition, not aws-cn.',
   },
   remediation: 'In China regions, set AWS_DEFAULT_REGION (e.g. cn-north-1) in every container of the pod template.',
@@ -30,6 +31,11 @@ export default defineCheck({
         const region = cp.region;
         const fix = owner && region ? { fix: { summary: `set AWS_DEFAULT_REGION=${region} in container ${c.name}`, commands: [`kubectl set env ${resourceName(owner.kind)}/${owner.name} -n ${pod.namespace} -c ${c.name} AWS_DEFAULT_REGION=${region}`] } } : {};
         return report.fail('missing', { region: cp.region ?? 'a China region', container: c.name }, { because: [{ field: `containers[${c.name}].env`, expected: 'AWS_DEFAULT_REGION', actual: '(absent)' }], ...fix });
+      }
+      if (r.value !== undefined && !r.value.startsWith('cn-')) {
+        const owner = topOwner(pod);
+        const fix = owner && cp.region ? { fix: { summary: `set AWS_DEFAULT_REGION=${cp.region} in container ${c.name}`, commands: [`kubectl set env ${resourceName(owner.kind)}/${owner.name} -n ${pod.namespace} -c ${c.name} AWS_DEFAULT_REGION=${cp.region} AWS_REGION=${cp.region}`] } } : {};
+        return report.fail('notChinaRegion', { container: c.name, value: r.value, region: cp.region ?? 'a China region' }, { because: [{ field: `containers[${c.name}].env`, expected: 'cn-north-1 or cn-northwest-1', actual: r.value, source: r.source }], ...fix });
       }
       regions.push(`${c.name}: ${r.value ?? r.detail ?? 'set'}`);
     }

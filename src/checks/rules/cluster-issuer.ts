@@ -34,6 +34,14 @@ export default defineCheck({
         { because: [{ field: 'cluster.identity.oidc.issuer', expected: 'https://host[/path], no port, query or fragment', actual: cluster.issuer, source: where(c.sources) }] },
       );
     }
+    const port = p.issuer.iamProblems.find((x) => x.problem === 'hasPort');
+    if (port) {
+      return report.fail(
+        'badIssuer',
+        { issuer: cluster.issuer, problem: port.detail },
+        { because: [{ field: 'cluster.identity.oidc.issuer', expected: 'no port (IAM refuses provider URLs with a port)', actual: cluster.issuer, source: where(c.sources) }] },
+      );
+    }
     const from = { 'describe-cluster': 'aws eks describe-cluster', 'issuer-url': 'the issuer URL given', discovery: 'the discovery document', token: "a token's iss claim", none: '' }[cluster.issuerFrom];
     report.pass('hasIssuer', { issuer: cluster.issuer, from }, { because: [{ field: 'cluster.identity.oidc.issuer', actual: cluster.issuer, source: where(c.sources) }] });
   },

@@ -9,7 +9,7 @@ export default defineCheck({
   id: 'IRSA303',
   requires: ['pod.metadata.creationTimestamp', 'serviceAccount.metadata.managedFields', 'pod env AWS_ROLE_ARN'],
   messages: {
-    fresh: 'The pod was created {{created}}, after the role annotation ({{annotated}}), and carries the current role.',
+    fresh: 'The pod carries the current role (created {{created}}; annotation last written {{annotated}}).',
     current: 'The pod carries the current role {{role}}.',
     createdBefore: 'The pod was created at {{created}}, before the service account got its role annotation at {{annotated}}: the webhook never mutated it.',
     roleChanged: 'The pod still carries AWS_ROLE_ARN={{actual}} but the service account now says {{expected}}: the annotation changed after the pod was created.',
@@ -43,6 +43,11 @@ export default defineCheck({
     if (volume && stale) {
       because.push({ field: 'pod env AWS_ROLE_ARN', expected, actual: stale.value!, source: stale.source });
       return report.fail('roleChanged', { actual: stale.value!, expected }, { because, fix });
+    }
+    // A pod that carries the current role is current, whatever managedFields says: the time
+    // there is only an upper bound (any later write of the annotation moves it).
+    if (volume && roles.length && !stale) {
+      return report.pass(created && annotated ? 'fresh' : 'current', { created: created ?? '?', annotated: annotated ?? '?', role: expected }, { because });
     }
     if (created && annotated && Date.parse(created) < Date.parse(annotated)) {
       return report.fail('createdBefore', { created, annotated }, { because, fix });

@@ -1,7 +1,7 @@
 import { defineCheck, type Because } from '../define.js';
 import type { CertChainFact } from '../../evidence/facts.js';
 import { leafMatchesHost, thumbprintCandidates, trustOfChain } from '../../tls/chain.js';
-import { issuerOf, providerFor, where } from '../lib/subject.js';
+import { issuerOf, providerFor } from '../lib/subject.js';
 
 function chainFor(chains: readonly CertChainFact[], host: string): CertChainFact | undefined {
   const h = host.toLowerCase();
@@ -25,6 +25,7 @@ export default defineCheck({
     awsManaged: 'The issuer {{host}} is an EKS-hosted issuer with a publicly trusted certificate: AWS validates it against its trusted CA library and does not use thumbprints.',
     publicMismatch: 'The provider\'s thumbprints {{thumbprints}} do not include {{thumbprint}} ({{certificate}} served by {{host}}); the chain is publicly trusted, so AWS validates it itself and ignores thumbprints, but the list is stale.',
     mismatch: 'The provider\'s thumbprints {{thumbprints}} do not include {{thumbprint}}, the SHA-1 of {{certificate}} served by {{host}}, and that chain is not publicly trusted: STS answers "OpenIDConnect provider\'s HTTPS certificate doesn\'t match configured thumbprint".',
+    leafThumbprint: 'The provider holds {{thumbprint}}, the thumbprint of {{host}}\'s own (leaf) certificate: it breaks at the next certificate renewal; AWS\'s rule takes {{expected}} ({{certificate}}).',
     incompleteChain: 'Only the server certificate of {{host}} was given: rerun openssl s_client with -showcerts.',
     noProvider: 'Not applicable: there is no OIDC provider to compare with (IRSA002).',
   },
@@ -79,6 +80,12 @@ export default defineCheck({
       const hit = all.find((t) => thumbprints.includes(t));
       because.push({ field: `ThumbprintList vs ${host}`, expected: cand.expected, actual: JSON.stringify(thumbprints), source: src });
       needed.push(cand.expected);
+      const leafHit = cand.alternatives.find((a) => a.relation === 'leaf' && a.sha1 === hit);
+      if (leafHit) {
+        needed.push(cand.expected);
+        worst ??= () => report.warn('leafThumbprint', { host, thumbprint: leafHit.sha1, expected: cand.expected, certificate: cand.certificate.subject }, { because, fix: thumbprintFix(arn, needed) });
+        continue;
+      }
       if (hit) {
         passData ??= { thumbprint: hit, certificate: hit === cand.expected ? cand.certificate.subject : (cand.alternatives.find((a) => a.sha1 === hit)?.certificate.subject ?? ''), host };
         continue;
