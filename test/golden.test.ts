@@ -73,3 +73,11 @@ describe('golden cases', () => {
     });
   }
 });
+
+describe('examples (what npm start diagnoses)', () => {
+  test('examples/cluster gives what examples/expected.json says', async () => {
+    const dir = new URL('../examples/', import.meta.url).pathname;
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+    await assertCase(dir, [join(dir, 'cluster')], expected);
+  });
+});

@@ -160,16 +160,3 @@ test('operator registry: every operator parses back, qualifiers and IfExists com
   assert.match(parseOperator('ForAllValue:StringLike').problem?.detail ?? '', /did you mean ForAllValues\?/);
 });
 
-test('20,000 trust evaluations of a parsed policy take well under two seconds of CPU', () => {
-  const parsed = parsePolicyDocument(trust('system:serviceaccount:a:b'));
-  const requests = Array.from({ length: 100 }, (_, i) => request(`system:serviceaccount:a:${i % 2 === 0 ? 'b' : `x${i}`}`));
-  for (const r of requests) evaluatePolicy(parsed, r, { kind: 'trust' });
-  // CPU time, not wall time: other test files run in parallel on the same cores.
-  const t = process.cpuUsage();
-  let allowed = 0;
-  for (let i = 0; i < 20_000; i++) if (evaluatePolicy(parsed, requests[i % 100] as Request, { kind: 'trust' }).decision === 'allow') allowed++;
-  const used = process.cpuUsage(t);
-  const ms = (used.user + used.system) / 1000;
-  assert.equal(allowed, 10_000);
-  assert.ok(ms < 2000, `${ms.toFixed(0)} ms of CPU`);
-});

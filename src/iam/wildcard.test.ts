@@ -32,12 +32,11 @@ test('case sensitivity is chosen per call', () => {
   assert.equal(wildcardMatch('Ab', 'ab', false), false);
 });
 
-test('a hostile pattern is matched without catastrophic backtracking', () => {
+test('a hostile pattern is matched without catastrophic backtracking', { timeout: 30_000 }, () => {
+  // An exponential matcher would not finish this within the timeout.
   const pattern = `${'*a'.repeat(30)}*b`;
   const value = 'a'.repeat(5000);
-  const t = performance.now();
   assert.equal(wildcardMatch(pattern, value), false);
-  assert.ok(performance.now() - t < 1000, 'linear-ish glob');
 });
 
 test('masked patterns: characters from policy variables are literal', () => {

@@ -4,9 +4,9 @@
 import type { CheckContext } from '../define.js';
 import type { AccountProviders, Cluster, Provider } from '../../evidence/model.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, TOKEN_VOLUME } from '../../k8s/webhook.js';
-import { projectedToken } from '../../k8s/pod.js';
-import { parseRoleArn, partitionOfRegion } from '../../iam/arn.js';
-import { parseIssuer, providerArn } from '../../iam/issuer.js';
+import { isRegionName, parseRoleArn, partitionOfRegion } from '../../iam/arn.js';
+import { containers, envValue, projectedToken } from '../../k8s/pod.js';
+import { parseIssuer, parseProviderArn, providerArn } from '../../iam/issuer.js';
 
 export function memo<T>(ctx: CheckContext, key: string, compute: () => T): T {
   if (ctx.memo.has(key)) return ctx.memo.get(key) as T;
@@ -60,6 +60,21 @@ export function clusterPartition(ctx: CheckContext): { partition: string; region
       const r: { partition: string; region?: string; from: string } = { partition: i.issuer.partition, from: `issuer host ${i.issuer.host}` };
       if (i.issuer.region) r.region = i.issuer.region;
       return r;
+    }
+    // Self-managed clusters: the region the pods are told to use, else the partition of the
+    // IAM provider registered for this issuer.
+    if (ctx.pod) {
+      for (const c of containers(ctx.pod.object)) {
+        const region = envValue(c, 'AWS_REGION')?.value ?? envValue(c, 'AWS_DEFAULT_REGION')?.value;
+        if (region && isRegionName(region)) return { partition: partitionOfRegion(region), region, from: `the pod's AWS_REGION ${region}` };
+      }
+    }
+    if (i) {
+      for (const a of ctx.ev.providerAccounts) {
+        const p = a.providers.find((x) => x.hostPath === i.issuer.hostPath && x.arn);
+        const parsed = p?.arn ? parseProviderArn(p.arn) : undefined;
+        if (parsed?.ok) return { partition: parsed.partition, from: `the IAM provider ${p!.arn}` };
+      }
     }
     return undefined;
   });

@@ -4,6 +4,7 @@ import { resourceName } from '../../k8s/pod.js';
 import { topOwner } from '../lib/fixes.js';
 import { where } from '../lib/subject.js';
 import { trustedSubjects } from '../lib/trust.js';
+import { wildcardMatch } from '../../iam/wildcard.js';
 
 export default defineCheck({
   id: 'IRSA301',
@@ -24,14 +25,23 @@ export default defineCheck({
     if (sa.state === 'found' && sa.value.annotations[ROLE_ARN_ANNOTATION]?.trim()) {
       return report.pass('annotatedSa', { name: ref.name }, { because: [{ field, actual: ref.name, source }] });
     }
-    // Which service account was meant: another annotated one in the namespace, or the one the
-    // role's trust policy names.
+    // Which service account was meant. Only a pod on `default` is presumed to be on the wrong
+    // account because another one carries the role; a pod on its own account is on the wrong
+    // one only when the role's trust policy names another account and not this one.
     const meant = new Map<string, string>();
-    for (const l of ctx.ev.serviceAccounts.values()) {
-      if (l.state !== 'found' || l.value.namespace !== ref.namespace || l.value.name === ref.name) continue;
-      if (l.value.annotations[ROLE_ARN_ANNOTATION]?.trim()) meant.set(l.value.name, `it carries ${ROLE_ARN_ANNOTATION}`);
+    const trusted = trustedSubjects(ctx);
+    const ownSub = `system:serviceaccount:${ref.namespace}:${ref.name}`;
+    if (trusted.some((t) => wildcardMatch(t, ownSub))) {
+      if (sa.state === 'unknown') return report.missing(sa, `the service account ${ref.namespace}/${ref.name}`);
+      return report.pass('runsAs', { name: ref.name }, { because: [{ field, actual: ref.name, source }] });
     }
-    for (const s of trustedSubjects(ctx)) {
+    if (ref.name === 'default') {
+      for (const l of ctx.ev.serviceAccounts.values()) {
+        if (l.state !== 'found' || l.value.namespace !== ref.namespace || l.value.name === ref.name) continue;
+        if (l.value.annotations[ROLE_ARN_ANNOTATION]?.trim()) meant.set(l.value.name, `it carries ${ROLE_ARN_ANNOTATION}`);
+      }
+    }
+    for (const s of trusted) {
       const m = /^system:serviceaccount:([^:]+):([^:*?]+)$/.exec(s);
       if (m && m[1] === ref.namespace && m[2] !== ref.name && !meant.has(m[2]!)) meant.set(m[2]!, `the role's trust policy admits ${s}`);
     }

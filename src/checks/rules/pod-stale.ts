@@ -39,7 +39,7 @@ export default defineCheck({
     // A role in the pod that differs from the annotation: the annotation changed later.
     const volume = podVolumes(pod.object).some((v) => v['name'] === TOKEN_VOLUME);
     const roles = mutableContainers(pod).flatMap(({ env }) => (env.get('AWS_ROLE_ARN')?.value !== undefined ? [env.get('AWS_ROLE_ARN')!] : []));
-    const stale = roles.find((r) => r.value !== expected);
+    const stale = roles.find((r) => r.value!.trim() !== expected.trim());
     if (volume && stale) {
       because.push({ field: 'pod env AWS_ROLE_ARN', expected, actual: stale.value!, source: stale.source });
       return report.fail('roleChanged', { actual: stale.value!, expected }, { because, fix });

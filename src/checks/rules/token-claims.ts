@@ -2,6 +2,7 @@ import { defineCheck, type Because } from '../define.js';
 import type { TokenFact } from '../../evidence/facts.js';
 import { sameIssuer } from '../../iam/issuer.js';
 import { summariseClaims } from '../../tls/token.js';
+import { serviceAccountName } from '../../k8s/pod.js';
 import { audienceOf, issuerOf, providerFor } from '../lib/subject.js';
 import { trustAllowsClaims } from '../lib/trust.js';
 
@@ -20,8 +21,15 @@ export default defineCheck({
     const expectedSub = ref ? `system:serviceaccount:${ref.namespace}:${ref.name}` : undefined;
     const tokens = ctx.ev.tokens;
     let token: TokenFact | undefined = tokens.find((t) => t.claims['sub'] === expectedSub);
-    if (!token && tokens.length === 1) token = tokens[0];
-    if (!token && tokens.length > 1 && !expectedSub) token = tokens[0];
+    // A token whose subject is no other known service account is this subject's (a token for
+    // the wrong account is exactly what this check must catch); one that names another known
+    // account belongs to that account's subjects.
+    if (!token && tokens.length === 1) {
+      const sub = tokens[0]!.claims['sub'];
+      const known = [...ctx.ev.serviceAccounts.keys()].map((k) => `system:serviceaccount:${k.replace('/', ':')}`);
+      const podSubs = ctx.ev.pods.map((p) => `system:serviceaccount:${p.namespace}:${serviceAccountName(p.object).name}`);
+      if (typeof sub !== 'string' || (!known.includes(sub) && !podSubs.includes(sub))) token = tokens[0];
+    }
     if (!token) return report.skip('noToken');
     const s = summariseClaims(token.claims, ctx.ev.now);
     const src = token.source.path;
