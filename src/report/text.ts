@@ -72,7 +72,7 @@ function indentBlock(text: string, pad: string): string {
     .join('\n');
 }
 
-function renderFinding(f: Finding, o: TextOptions, out: string[]): void {
+function renderFinding(f: Finding, o: TextOptions, out: string[], shownFixes: Map<string, string>): void {
   const c = o.colors;
   out.push(`    ${paint(c, f.status, SYMBOL[f.status])} ${c.dim(f.check)} ${f.message}`);
   if (f.status === 'pass' || f.status === 'skip') {
@@ -86,8 +86,15 @@ function renderFinding(f: Finding, o: TextOptions, out: string[]): void {
   }
   if (f.settle) out.push(`        ${c.cyan('to settle:')} ${f.settle}`);
   if (f.fix) {
-    out.push(`        ${c.cyan('fix:')} ${f.fix.summary}`);
-    for (const cmd of f.fix.commands) out.push(indentBlock(cmd, '          '));
+    const key = f.fix.commands.join('\n');
+    const earlier = shownFixes.get(key);
+    if (earlier) {
+      out.push(`        ${c.cyan('fix:')} the same as ${earlier} above`);
+    } else {
+      shownFixes.set(key, f.check);
+      out.push(`        ${c.cyan('fix:')} ${f.fix.summary}`);
+      for (const cmd of f.fix.commands) out.push(indentBlock(cmd, '          '));
+    }
   }
 }
 
@@ -97,6 +104,7 @@ export function renderSubject(r: SubjectReport, o: TextOptions): string {
   out.push(`${c.bold(subjectTitle(r.subject))}  ${verdictText(c, r.verdict)}`);
   const passed: string[] = [];
   const skipped: string[] = [];
+  const shownFixes = new Map<string, string>();
   for (const step of STEP_ORDER) {
     const fs = r.findings.filter((f) => (stepOf.get(f.check) ?? 0) === step);
     const shown = fs.filter((f) => o.verbose || (f.status !== 'pass' && f.status !== 'skip'));
@@ -106,10 +114,10 @@ export function renderSubject(r: SubjectReport, o: TextOptions): string {
     }
     if (!shown.length) continue;
     out.push(`  ${c.dim(step ? `${step}.` : '·')} ${STEP_TITLES[step]}`);
-    for (const f of shown) renderFinding(f, o, out);
+    for (const f of shown) renderFinding(f, o, out, shownFixes);
   }
-  if (passed.length) out.push(`  ${c.green(SYMBOL.pass)} ${c.dim(`passed: ${passed.join(' ')}`)}`);
-  if (skipped.length) out.push(`  ${c.dim(`${SYMBOL.skip} not applicable: ${skipped.join(' ')} (--verbose shows why)`)}`);
+  if (passed.length) out.push(`  ${c.green(SYMBOL.pass)} ${c.dim(`passed: ${passed.sort().join(' ')}`)}`);
+  if (skipped.length) out.push(`  ${c.dim(`${SYMBOL.skip} not applicable: ${skipped.sort().join(' ')} (--verbose shows why)`)}`);
   return out.join('\n');
 }
 

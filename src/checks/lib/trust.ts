@@ -256,3 +256,25 @@ export function trustFix(ctx: CheckContext, summary: string) {
     patch: r.document,
   };
 }
+
+/**
+ * The roles given whose trust policy admits this subject's service account: when the
+ * annotation is missing, the one role that trusts the account is the one it was meant to name.
+ */
+export function rolesTrusting(ctx: CheckContext): string[] {
+  return memo(ctx, 'rolesTrusting', () => {
+    const ref = ctx.serviceAccountRef;
+    const iss = issuerOf(ctx);
+    if (!ref || !iss) return [];
+    const sub = `system:serviceaccount:${ref.namespace}:${ref.name}`;
+    const aud = audienceOf(ctx).value;
+    const out: string[] = [];
+    for (const [arn, l] of ctx.ev.roles) {
+      if (l.state !== 'found' || l.value.trustPolicy.state !== 'found') continue;
+      const providerArn = buildProviderArn(l.value.partition, l.value.account, iss.issuer.hostPath);
+      const e = evaluatePolicy(l.value.trustPolicy.value, requestFor({ providerArn, hostPath: iss.issuer.hostPath }, sub, [aud]), { kind: 'trust' });
+      if (e.decision === 'allow') out.push(arn);
+    }
+    return out;
+  });
+}

@@ -1,8 +1,9 @@
 import { defineCheck } from '../define.js';
 import { editDistance } from '../../iam/issuer.js';
 import { ROLE_ARN_ANNOTATION } from '../../k8s/webhook.js';
-import { annotateCommand } from '../lib/fixes.js';
+import { annotateCommand, recreateCommands } from '../lib/fixes.js';
 import { where } from '../lib/subject.js';
+import { rolesTrusting } from '../lib/trust.js';
 
 /** Annotation keys that were meant to be eks.amazonaws.com/role-arn. */
 function nearMissKeys(annotations: Record<string, string>): string[] {
@@ -44,10 +45,21 @@ export default defineCheck({
     const roleGuess = (k?: string) => {
       const v = k ? ann[k] : undefined;
       if (v && v.trim().startsWith('arn:')) return v.trim();
-      return ctx.roleArn?.from !== 'annotation' ? ctx.roleArn?.normalized : undefined;
+      // The one role given whose trust policy admits this service account.
+      const trusting = rolesTrusting(ctx);
+      if (trusting.length === 1) return trusting[0];
+      return ctx.roleArn?.from === 'only-role' && trusting.length === 0 ? ctx.roleArn.normalized : undefined;
     };
+    const recreate = ctx.pod && ctx.pod.origin === 'pod' ? recreateCommands(ctx.pod) : undefined;
     const fixFor = (arn: string | undefined, extra: string[] = []) =>
-      arn ? { fix: { summary: `annotate ${ref.namespace}/${ref.name} with ${arn}, then recreate its pods (IRSA303)`, commands: [annotateCommand(ref.namespace, ref.name, arn), ...extra] } } : {};
+      arn
+        ? {
+            fix: {
+              summary: `annotate ${ref.namespace}/${ref.name} with ${arn}${recreate ? `, then ${recreate.summary}` : ''}`,
+              commands: [annotateCommand(ref.namespace, ref.name, arn), ...extra, ...(recreate?.commands ?? [])],
+            },
+          }
+        : {};
     if (value !== undefined) {
       return report.fail('empty', data, { because: [{ field: `metadata.annotations["${ROLE_ARN_ANNOTATION}"]`, expected: 'a role ARN', actual: '""', source }], ...fixFor(roleGuess()) });
     }
