@@ -90,12 +90,16 @@ export interface AttachedPoliciesFact {
   source: Source;
   /** list-attached-role-policies does not name the role: joined to the only role, or by folder. */
   policies: Array<{ name: string; arn: string }>;
+  /** Set when the output names the role (get-account-authorization-details). */
+  roleName?: string;
 }
 
 export interface InlinePolicyNamesFact {
   kind: 'inlinePolicyNames';
   source: Source;
   names: string[];
+  /** Set when the output names the role (get-account-authorization-details). */
+  roleName?: string;
 }
 
 export interface InlinePolicyFact {

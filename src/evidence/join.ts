@@ -268,9 +268,19 @@ function joinServiceAccounts(facts: Fact[], objects: K8sObjectFact[], conflicts:
     add({ namespace: f.namespace, name: f.name, annotations: { ...f.annotations } }, f.source);
   }
   for (const [key, { sa, source }] of seen) serviceAccounts.set(key, found(sa, [source]));
+  // kubectl's NotFound message does not name the namespace: such a fact settles the pods that
+  // name that account only when exactly one namespace's pods do.
+  const podsBySa = new Map<string, Set<string>>();
+  for (const f of objects) {
+    if (f.object.kind !== 'Pod') continue;
+    const name = serviceAccountName(f.object).name;
+    podsBySa.set(name, (podsBySa.get(name) ?? new Set()).add(f.object.metadata.namespace ?? 'default'));
+  }
   for (const f of byKind(facts, 'notFound')) {
     if (f.resource !== 'serviceAccount') continue;
-    const key = saKey(f.namespace ?? 'default', f.name);
+    const namespaces = f.namespace ? [f.namespace] : [...(podsBySa.get(f.name) ?? [])];
+    if (namespaces.length !== 1) continue;
+    const key = saKey(namespaces[0]!, f.name);
     if (!serviceAccounts.has(key)) serviceAccounts.set(key, notFound(f.text, [f.source]));
   }
   return { serviceAccounts, completeSaNamespaces };
@@ -308,14 +318,15 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
   const roleTargets = [...byArn.entries()].map(([arn, fs]) => ({ arn, sources: fs.map((f) => f.source) }));
 
   const attachedFor = new Map<string, AttachedPoliciesFact[]>();
+  const byName = (name: string | undefined) => (name ? roleTargets.find((r) => r.arn.split('/').pop() === name) : undefined);
   for (const l of attachedLists) {
-    const t = attribute(l.source, roleTargets);
+    const t = byName(l.roleName) ?? attribute(l.source, roleTargets);
     if (t) attachedFor.set(t.arn, [...(attachedFor.get(t.arn) ?? []), l]);
     else notes.push(`${where(l.source)}: attached-policy listing not tied to one role (give one role per folder)`);
   }
   const inlineNamesFor = new Map<string, InlinePolicyNamesFact[]>();
   for (const l of inlineLists) {
-    const t = attribute(l.source, roleTargets);
+    const t = byName(l.roleName) ?? attribute(l.source, roleTargets);
     if (t) inlineNamesFor.set(t.arn, [...(inlineNamesFor.get(t.arn) ?? []), l]);
     else notes.push(`${where(l.source)}: inline-policy listing not tied to one role (give one role per folder)`);
   }
