@@ -24,7 +24,7 @@ if (selected.length === 0) {
   process.exit(1);
 }
 selected.sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...selected], {
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/support/fast-check-seed.ts', '--test', '--test-concurrency=2', ...flags, ...selected], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NO_COLOR: process.env.NO_COLOR ?? '' },

@@ -8,6 +8,7 @@
 import type { EntryId } from './catalogue.js';
 import type { ExplainOptions } from './types.js';
 import { classifySession, looksLikeNodeRole, parseArn, roleNameOf } from './derive.js';
+import { asciiLower } from './normalise.js';
 
 export interface RawHit {
   readonly entry: EntryId;
@@ -309,7 +310,8 @@ function hostFailureDetector(name: string, entry: EntryId, hosts: readonly strin
     window: [300, 500],
     find(text, from, to) {
       const hits: RawHit[] = [];
-      const lowerSlice = text.slice(from, to).toLowerCase();
+      // ASCII-only lower-casing keeps offsets aligned ("İ".toLowerCase() is two code units).
+      const lowerSlice = asciiLower(text.slice(from, to));
       for (const host of hosts) {
         let i = lowerSlice.indexOf(host.toLowerCase());
         while (i >= 0) {

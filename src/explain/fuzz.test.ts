@@ -146,3 +146,10 @@ test('fuzz: a known error inside a JSON log line (escaped) among JSON noise is s
     { numRuns: 300 },
   );
 });
+
+test('offsets stay inside the text when lower-casing changes lengths (found by fuzzing: "İ")', () => {
+  const s = 'İconnection refused169.254.170.23';
+  const m = explain(s);
+  assert.ok(m.length >= 1);
+  for (const x of m) assert.ok(x.end <= s.length && x.start >= 0, `${x.start}-${x.end} in ${s.length}`);
+});
