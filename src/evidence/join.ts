@@ -15,7 +15,6 @@ import type {
   NotFoundFact,
   PolicyDocument,
   PolicyVersionFact,
-  ProviderFact,
   RoleFact,
   SdkDepsFact,
   Source,
@@ -301,9 +300,6 @@ export function annotationTime(o: K8sObject, annotation: string): string | undef
 
 // ------------------------------------------------------------------------------------------------
 
-function parseDoc(doc: unknown): PolicyDocument | undefined {
-  return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as PolicyDocument) : undefined;
-}
 
 function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], notes: string[]): Map<string, Lookup<Role>> {
   const roles = new Map<string, Lookup<Role>>();

@@ -9,9 +9,9 @@
 // Other errors (Forbidden, AccessDenied, throttling) prove nothing: they are not claimed, and
 // hints.ts names them.
 
-import type { Fact, NotFoundFact, Source } from '../facts.js';
+import type { NotFoundFact, Source } from '../facts.js';
 import type { Recogniser } from './types.js';
-import { docSource, docsOf, isRecord, lines, parseKubectlCommand, rec, str } from './util.js';
+import { everyDoc, lines, parseKubectlCommand, rec, str } from './util.js';
 
 type Resource = NotFoundFact['resource'];
 
@@ -109,20 +109,15 @@ export const apiStatusNotFound: Recogniser = {
   format: 'Kubernetes API Status (NotFound)',
   reads: 'structured',
   recognise(input, source) {
-    const facts: Fact[] = [];
-    const docs = docsOf(input);
-    if (docs.length === 0) return null;
-    for (const doc of docs) {
-      const v = doc.value;
-      if (!isRecord(v) || str(v, 'kind') !== 'Status' || str(v, 'reason') !== 'NotFound') return null;
+    return everyDoc(input, source, (v, src) => {
+      if (str(v, 'kind') !== 'Status' || str(v, 'reason') !== 'NotFound') return null;
       const details = rec(v, 'details');
       const name = details ? str(details, 'name') : undefined;
       const plural = details ? str(details, 'kind') : undefined;
       if (name === undefined || plural === undefined) return null;
       const text = str(v, 'message') ?? `${plural} "${name}" not found`;
-      facts.push(k8sNotFound(docSource(input, source, doc), resourceOf(plural), name, undefined, text));
-    }
-    return facts;
+      return k8sNotFound(src, resourceOf(plural), name, undefined, text);
+    });
   },
 };
 

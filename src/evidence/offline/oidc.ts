@@ -3,26 +3,20 @@
 // /openid/v1/jwks` or `curl <jwks_uri>`). For a self-managed cluster this is how the issuer is named.
 
 import { InputError } from '../facts.js';
-import type { DiscoveryFact, Fact, JwksFact } from '../facts.js';
+import type { DiscoveryFact, JwksFact } from '../facts.js';
 import type { Recogniser } from './types.js';
-import { docSource, docsOf, isRecord, own, str } from './util.js';
+import { everyDoc, isRecord, own, str } from './util.js';
 
 export const oidcDiscovery: Recogniser = {
   format: 'OIDC discovery document',
   reads: 'structured',
   recognise(input, source) {
-    const facts: Fact[] = [];
-    const docs = docsOf(input);
-    if (docs.length === 0) return null;
-    for (const doc of docs) {
-      const v = doc.value;
-      if (!isRecord(v)) return null;
+    return everyDoc(input, source, (v, src) => {
       const issuer = str(v, 'issuer');
       const jwksUri = str(v, 'jwks_uri');
       if (issuer === undefined || jwksUri === undefined) return null;
-      facts.push({ kind: 'discovery', source: docSource(input, source, doc), issuer, jwksUri, document: v } satisfies DiscoveryFact);
-    }
-    return facts;
+      return { kind: 'discovery', source: src, issuer, jwksUri, document: v } satisfies DiscoveryFact;
+    });
   },
 };
 
@@ -30,15 +24,9 @@ export const jwks: Recogniser = {
   format: 'JWKS (JSON Web Key Set)',
   reads: 'structured',
   recognise(input, source) {
-    const facts: Fact[] = [];
-    const docs = docsOf(input);
-    if (docs.length === 0) return null;
-    for (const doc of docs) {
-      const v = doc.value;
-      if (!isRecord(v)) return null;
+    return everyDoc(input, source, (v, src) => {
       const keys = own(v, 'keys');
       if (!Array.isArray(keys)) return null;
-      const src = docSource(input, source, doc);
       // An empty set is still a JWKS (and a finding); a set of non-keys is someone else's `keys`.
       if (!keys.every((k) => isRecord(k))) return null;
       const hasKty = (k: unknown): boolean => isRecord(k) && typeof own(k, 'kty') === 'string';
@@ -49,8 +37,7 @@ export const jwks: Recogniser = {
         }
         return null;
       }
-      facts.push({ kind: 'jwks', source: src, keys: keys as Array<Record<string, unknown>> } satisfies JwksFact);
-    }
-    return facts;
+      return { kind: 'jwks', source: src, keys: keys as Array<Record<string, unknown>> } satisfies JwksFact;
+    });
   },
 };

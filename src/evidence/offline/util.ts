@@ -3,7 +3,7 @@
 // Everything here is total: it returns a value or throws InputError, never anything else.
 
 import { InputError } from '../facts.js';
-import type { PolicyDocument, Source } from '../facts.js';
+import type { Fact, PolicyDocument, Source } from '../facts.js';
 import type { FileInput } from './types.js';
 
 export type Rec = Record<string, unknown>;
@@ -317,4 +317,22 @@ export function docSource(input: FileInput, source: Source, doc: Doc): Source {
 /** Sets an own enumerable property, even for keys such as `__proto__`. */
 export function put(o: Record<string, string>, key: string, value: string): void {
   Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A structured recogniser's loop: the file is this format only when every document is a record
+ * that `map` accepts (returns facts for); one document it rejects makes the whole file not ours.
+ */
+export function everyDoc(input: FileInput, source: Source, map: (v: Rec, src: Source, doc: Doc) => Fact[] | Fact | null): Fact[] | null {
+  const docs = docsOf(input);
+  if (docs.length === 0) return null;
+  const facts: Fact[] = [];
+  for (const doc of docs) {
+    if (!isRecord(doc.value)) return null;
+    const out = map(doc.value, docSource(input, source, doc), doc);
+    if (out === null) return null;
+    if (Array.isArray(out)) facts.push(...out);
+    else facts.push(out);
+  }
+  return facts;
 }
