@@ -86,7 +86,10 @@ export function claimConditions(s: StatementEvaluation, claim: 'sub' | 'aud') {
 export function trustedSubjects(ctx: CheckContext): string[] {
   const t = trustAnalysis(ctx);
   if (t.state !== 'ok') return [];
-  return t.parsed.statements.flatMap((s) => (s.effect === 'Allow' ? s.conditions.filter((c) => c.key.toLowerCase().endsWith(':sub')).flatMap((c) => c.values) : []));
+  // Only positive operators name who is admitted (StringNotEquals names who is not).
+  return t.parsed.statements.flatMap((s) =>
+    s.effect === 'Allow' ? s.conditions.filter((c) => c.key.toLowerCase().endsWith(':sub') && !/not/i.test(c.operator)).flatMap((c) => c.values) : [],
+  );
 }
 
 /** Whether the trust policy admits a token with these claims (IRSA401). */

@@ -44,9 +44,13 @@ export default defineCheck({
         const bundle = f.deps.some((d) => /:aws-sdk-java$|^software\.amazon\.awssdk:bundle$/.test(d.package));
         if (c.id === 'javaV2StsModuleMissing' && bundle) continue;
         const status = c.id === 'javaV2StsModuleMissing' ? 'fail' : c.status;
+        const reason =
+          c.id === 'javaV2StsModuleMissing'
+            ? `The Java 2.x web identity provider needs software.amazon.awssdk:sts on the class path, and ${f.format} declares neither it nor the all-services bundle: the SDK fails with "${c.symptom ?? 'To use web identity tokens, the sts service module must be on the class path.'}"`
+            : c.reason;
         because.push({ field: `${f.format}: ${c.module}`, expected: 'present', actual: '(absent)', source: f.source.path });
-        if (status === 'fail') consider(3, () => report.fail('companionMissing', { reason: c.reason, module: c.module }, { because }));
-        else consider(2, () => report.warn('companionMissing', { reason: c.reason, module: c.module }, { because }));
+        if (status === 'fail') consider(3, () => report.fail('companionMissing', { reason, module: c.module }, { because }));
+        else consider(2, () => report.warn('companionMissing', { reason, module: c.module }, { because }));
       }
     }
     if (worst) return worst.emit();
