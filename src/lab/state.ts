@@ -42,6 +42,8 @@ export interface LabManagedPolicy {
   description?: string;
   /** AWS-managed (`arn:aws:iam::aws:policy/...`). */
   awsManaged: boolean;
+  /** Customer-managed policies' tags (IAM returns them from GetPolicy). */
+  tags?: LabTag[];
 }
 
 export interface LabRole {
@@ -58,6 +60,8 @@ export interface LabRole {
   attachedPolicies: string[];
   inlinePolicies: Map<string, string>;
   tags: LabTag[];
+  /** When STS last issued credentials for the role (GetRole's RoleLastUsed). */
+  lastUsed?: { date: Date; region: string };
 }
 
 export interface LabAccount {
