@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // irsa-doctor / kubectl-irsa: parse the command line, call the core, pick a renderer, set the
 // exit code (0 nothing failed, 1 something failed, 2 bad usage or unreadable input).
 
@@ -14,6 +14,7 @@ import { colorsFor } from '../report/colors.js';
 import { explain } from '../explain/index.js';
 import { renderExplainJson, renderExplainText } from '../report/explain.js';
 import { VERSION } from './version.js';
+import { addLabCommands, LabUsageError } from './lab.js';
 
 /** A usage problem: one line, exit 2. */
 export class UsageError extends Error {
@@ -116,6 +117,8 @@ Examples:
       setExit(matches.length ? 0 : 1);
     });
 
+  addLabCommands(program, io, setExit);
+
   return program;
 }
 
@@ -137,7 +140,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       // help and version exit 0; everything else commander rejects is a usage error.
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
-    if (e instanceof UsageError || e instanceof InputError) {
+    if (e instanceof UsageError || e instanceof LabUsageError || e instanceof InputError) {
       io.stderr.write(`${program.name()}: ${e instanceof InputError ? e.toString() : e.message}\n`);
       if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
       return 2;
