@@ -48,6 +48,31 @@ export function runChecks(joined: Joined, checks: readonly Check[]): SubjectRepo
         findings.push(internalError(check, err));
       }
     }
+    flagProbeDisagreement(findings);
     return { subject: s.subject, verdict: verdictOf(findings), findings };
   });
+}
+
+/**
+ * The probe and the checks side by side: when STS refused the token but none of the checks its
+ * error maps to failed (or STS accepted it while a trust check failed), say so on the probe's
+ * finding, since one of them is wrong about this pod.
+ */
+function flagProbeDisagreement(findings: Finding[]): void {
+  const probe = findings.find((f) => f.check === 'IRSA402');
+  if (!probe || (probe.status !== 'fail' && probe.status !== 'pass')) return;
+  const failed = new Set(findings.filter((f) => f.status === 'fail' && f.check !== 'IRSA402').map((f) => f.check));
+  if (probe.status === 'fail') {
+    const explains = String(probe.data['explains'] ?? '').split(',').filter(Boolean);
+    if (!explains.some((c) => failed.has(c as never))) {
+      probe.data['disagreement'] = true;
+      probe.message += ` The checks do not explain this error (expected one of ${explains.join(', ') || 'the trust and provider checks'} to fail): the evidence they read may be incomplete or stale.`;
+    }
+  } else {
+    const trust = ['IRSA002', 'IRSA003', 'IRSA103', 'IRSA104', 'IRSA105', 'IRSA106', 'IRSA107'].filter((c) => failed.has(c as never));
+    if (trust.length) {
+      probe.data['disagreement'] = true;
+      probe.message += ` But ${trust.join(', ')} failed: STS accepted what the checks say it should refuse.`;
+    }
+  }
 }

@@ -262,7 +262,38 @@ export interface NotFoundFact {
   text: string;
 }
 
+/**
+ * Live mode: a call that was denied, missing or failing. The evidence it would have produced is
+ * `unknown` with this reason and the permission that would settle it (never read as "fine").
+ * `what` names the evidence: `cluster`, `kubeVersion`, `providers:<account>`, `provider:<arn>`,
+ * `role:<arn>`, `attachedPolicies:<arn>`, `inlinePolicies:<arn>`, `policy:<arn>`,
+ * `serviceAccount:<ns>/<name>`, `serviceAccounts:<ns>`, `pods:<ns>`, `token:<ns>/<name>`,
+ * `issuer:<url>`, `chain:<host>`.
+ */
+export interface UnavailableFact {
+  kind: 'unavailable';
+  source: Source;
+  what: string;
+  reason: string;
+  /** `iam:GetRole`, `eks:DescribeCluster`, `serviceaccounts/token create`, ... */
+  permission?: string;
+}
+
+/** Live mode, `--probe`: what STS answered to AssumeRoleWithWebIdentity with the pod's token. */
+export interface ProbeFact {
+  kind: 'probe';
+  source: Source;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  /** The token's claims (never the token). */
+  claims: Record<string, unknown>;
+  outcome: { ok: true; assumedRoleArn: string } | { ok: false; code: string; message: string; status?: number };
+}
+
 export type Fact =
+  | UnavailableFact
+  | ProbeFact
   | NotFoundFact
   | ClusterFact
   | ProviderListFact

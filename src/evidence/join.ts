@@ -13,6 +13,7 @@ import type {
   K8sObject,
   K8sObjectFact,
   NotFoundFact,
+  UnavailableFact,
   PolicyDocument,
   PolicyVersionFact,
   RoleFact,
@@ -36,6 +37,7 @@ import {
   type Role,
   type ServiceAccount,
   type Subject,
+  unknownFrom,
 } from './model.js';
 import { mutatePod, ROLE_ARN_ANNOTATION } from '../k8s/webhook.js';
 import { podTemplate, serviceAccountName, WORKLOAD_KINDS, containers } from '../k8s/pod.js';
@@ -97,14 +99,18 @@ export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const now = opts.now ?? new Date();
+  const unavailable = new Map(byKind(facts, 'unavailable').map((u) => [u.what, u]));
 
   // ---- cluster -------------------------------------------------------------------------
-  const cluster = joinCluster(facts, conflicts);
+  let cluster = joinCluster(facts, conflicts);
+  const clusterGone = unavailable.get('cluster');
+  if (cluster.state === 'unknown' && clusterGone) cluster = unknownFrom(clusterGone);
 
   // ---- kubernetes version ----------------------------------------------------------------
   let kubeVersion: Evidence['kubeVersion'] = unknown('no `kubectl version -o json` output and no cluster version given', 'kubectl version -o json');
   const kv = byKind(facts, 'kubeVersion').find((k) => k.server);
   if (kv?.server) kubeVersion = found(kv.server, [kv.source]);
+  else if (unavailable.get('kubeVersion') && !(cluster.state === 'found' && cluster.value.version)) kubeVersion = unknownFrom(unavailable.get('kubeVersion')!);
   else if (cluster.state === 'found' && cluster.value.version) {
     const m = /^v?(\d+)\.(\d+)/.exec(cluster.value.version);
     if (m) kubeVersion = found({ major: Number(m[1]), minor: Number(m[2]), gitVersion: cluster.value.version }, cluster.sources);
@@ -116,7 +122,7 @@ export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
 
   // ---- roles ------------------------------------------------------------------------------
   const roleFacts = byKind(facts, 'role');
-  const roles = joinRoles(facts, roleFacts, conflicts, notes);
+  const roles = joinRoles(facts, roleFacts, conflicts, notes, unavailable);
 
   // ---- providers -------------------------------------------------------------------------
   const roleAccounts = new Set([...roles.values()].flatMap((r) => (r.state === 'found' ? [r.value.account] : [])));
@@ -155,6 +161,8 @@ export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
     sdk: sdkFacts,
     conflicts,
     notes,
+    unavailable,
+    probes: byKind(facts, 'probe'),
     mode: opts.mode ?? 'offline',
   };
   if (opts.intent) evidence.intent = opts.intent;
@@ -301,7 +309,7 @@ export function annotationTime(o: K8sObject, annotation: string): string | undef
 // ------------------------------------------------------------------------------------------------
 
 
-function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], notes: string[]): Map<string, Lookup<Role>> {
+function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], notes: string[], unavailable: Map<string, UnavailableFact>): Map<string, Lookup<Role>> {
   const roles = new Map<string, Lookup<Role>>();
   const byArn = new Map<string, RoleFact[]>();
   for (const r of roleFacts) byArn.set(r.arn, [...(byArn.get(r.arn) ?? []), r]);
@@ -359,8 +367,12 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
       account: parsed.ok ? parsed.account : (arn.split(':')[4] ?? ''),
       partition: parsed.ok ? parsed.partition : (arn.split(':')[1] ?? ''),
       trustPolicy,
-      attached: unknown('no `list-attached-role-policies` output for this role', `aws iam list-attached-role-policies --role-name ${first.name}`),
-      inline: unknown('no `list-role-policies` output for this role', `aws iam list-role-policies --role-name ${first.name}`),
+      attached: unavailable.get(`attachedPolicies:${arn}`)
+        ? unknownFrom(unavailable.get(`attachedPolicies:${arn}`)!)
+        : unknown('no `list-attached-role-policies` output for this role', `aws iam list-attached-role-policies --role-name ${first.name}`),
+      inline: unavailable.get(`inlinePolicies:${arn}`)
+        ? unknownFrom(unavailable.get(`inlinePolicies:${arn}`)!)
+        : unknown('no `list-role-policies` output for this role', `aws iam list-role-policies --role-name ${first.name}`),
     };
     const msd = fs.find((f) => f.maxSessionDuration !== undefined)?.maxSessionDuration;
     if (msd !== undefined) role.maxSessionDuration = msd;
@@ -645,6 +657,8 @@ function normaliseRoleArn(raw: string): string {
 function roleLookup(ev: Evidence, arn: string): Lookup<Role> {
   const r = ev.roles.get(arn);
   if (r) return r;
+  const gone = ev.unavailable.get(`role:${arn}`);
+  if (gone) return unknownFrom(gone);
   const p = parseRoleArn(arn);
   if (!p.ok) return unknown(`${JSON.stringify(arn)} is not a role ARN`, 'fix the role ARN first (IRSA101)');
   return unknown(`no \`aws iam get-role\` output for ${p.name}`, `aws iam get-role --role-name ${p.name} --output json`);
@@ -669,6 +683,8 @@ function buildSubjects(ev: Evidence, notFoundFacts: NotFoundFact[]): SubjectEvid
     const key = saKey(p.namespace, ref.name);
     usedSa.add(key);
     let sa = ev.serviceAccounts.get(key);
+    const saGone = ev.unavailable.get(`serviceAccount:${key}`) ?? ev.unavailable.get(`serviceAccounts:${p.namespace}`);
+    if (!sa && saGone) sa = unknownFrom(saGone);
     if (!sa) {
       sa = ev.completeSaNamespaces.has(p.namespace)
         ? notFound(`the service account list given for namespace ${p.namespace} has no ${ref.name}`, [])

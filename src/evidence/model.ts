@@ -3,6 +3,8 @@
 // check cannot mistake "not given" for "fine".
 
 import type {
+  ProbeFact,
+  UnavailableFact,
   CertChainFact,
   DiscoveryFact,
   IdFact,
@@ -155,6 +157,10 @@ export interface Evidence {
   conflicts: Conflict[];
   /** Things the join could not attribute or had to assume, shown in reports. */
   notes: string[];
+  /** Live mode: evidence a call could not produce, by `what` (see UnavailableFact). */
+  unavailable: Map<string, UnavailableFact>;
+  /** Live mode with --probe: STS's answers. */
+  probes: ProbeFact[];
   /** `--action/--resource` for IRSA108. */
   intent?: { action: string; resource?: string };
   /** Whether this evidence came from files (offline) or APIs (live). Checks never branch on it. */
@@ -169,6 +175,11 @@ export interface Subject {
   workload?: string;
   serviceAccount?: string;
   roleArn?: string;
+}
+
+/** An `unknown` lookup for evidence a live call could not produce. */
+export function unknownFrom<T>(u: UnavailableFact): Lookup<T> {
+  return unknown(u.reason, u.permission ? `the permission ${u.permission}` : 'see the reason');
 }
 
 export function saKey(namespace: string, name: string): string {

@@ -112,6 +112,10 @@ export function providerFor(ctx: CheckContext): ProviderMatch {
     const list = providersIn(ctx, account);
     const hit = list?.providers.find((p) => p.hostPath === iss.issuer.hostPath || p.arn === expectedArn);
     if (hit && list) return { state: 'found', provider: hit, expectedArn, list };
+    const gone = ctx.ev.unavailable.get(`providers:${account}`);
+    if ((!list || !list.complete) && gone) {
+      return { state: 'unknown', reason: gone.reason, settle: gone.permission ? `the permission ${gone.permission}` : 'see the reason', expectedArn };
+    }
     if (!list || !list.complete) {
       return {
         state: 'unknown',
