@@ -63,3 +63,26 @@ test('an existing aws-iam-token volume is kept; the input is not modified', () =
   assert.deepEqual((r.pod.spec as { volumes: unknown[] }).volumes, [{ name: 'aws-iam-token', emptyDir: {} }]);
   assert.deepEqual(input, before);
 });
+
+test('as the real webhook: region and regional STS even when AWS_ROLE_ARN is preset; volume first; Go ParseBool; "" audience; strict token-expiration', () => {
+  const r = mutatePod(
+    pod({ volumes: [{ name: 'kube-api-access-x', projected: {} }], containers: [{ name: 'a', env: [{ name: 'AWS_ROLE_ARN', value: 'mine' }] }] }, { 'eks.amazonaws.com/token-expiration': '7200s' }),
+    { annotations: { 'eks.amazonaws.com/role-arn': ROLE, 'eks.amazonaws.com/sts-regional-endpoints': 'True', 'eks.amazonaws.com/audience': '' } },
+    { defaultRegion: 'eu-west-1' },
+  );
+  assert.deepEqual(envOf(containersOf(r.pod)[0]!), { AWS_ROLE_ARN: 'mine', AWS_STS_REGIONAL_ENDPOINTS: 'regional', AWS_DEFAULT_REGION: 'eu-west-1', AWS_REGION: 'eu-west-1' });
+  const vols = (r.pod.spec as { volumes: Array<{ name: string; projected: { sources?: Array<{ serviceAccountToken: Record<string, unknown> }> } }> }).volumes;
+  assert.deepEqual(vols.map((v) => v.name), ['aws-iam-token', 'kube-api-access-x']);
+  assert.deepEqual(vols[0]!.projected.sources![0]!.serviceAccountToken, { audience: '', expirationSeconds: 86400, path: 'token' });
+});
+
+test('skip-containers is one untrimmed CSV record; the volume is added even when every container is skipped; Windows keeps the Linux mount path', () => {
+  const r = mutatePod(pod({ containers: [{ name: 'a' }, { name: 'b' }] }, { 'eks.amazonaws.com/skip-containers': 'a, b' }), { annotations: { 'eks.amazonaws.com/role-arn': ROLE } });
+  const [a, b] = containersOf(r.pod);
+  assert.equal(a!.env, undefined);
+  assert.equal(envOf(b!)['AWS_ROLE_ARN'], ROLE, '" b" is not "b"');
+  const all = mutatePod(pod({ containers: [{ name: 'a' }] }, { 'eks.amazonaws.com/skip-containers': 'a' }), { annotations: { 'eks.amazonaws.com/role-arn': ROLE } });
+  assert.equal((all.pod.spec as { volumes: Array<{ name: string }> }).volumes[0]!.name, 'aws-iam-token');
+  const win = mutatePod(pod({ nodeSelector: { 'kubernetes.io/os': 'windows' }, containers: [{ name: 'a' }] }), { annotations: { 'eks.amazonaws.com/role-arn': ROLE } });
+  assert.equal(containersOf(win.pod)[0]!.volumeMounts![0]!.mountPath, '/var/run/secrets/eks.amazonaws.com/serviceaccount');
+});

@@ -49,20 +49,29 @@ interface Container {
   [k: string]: unknown;
 }
 
+/** The webhook reads token-expiration with strconv.ParseInt: "3600s" is invalid (default used). */
 function parseExpiration(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
+  if (raw === undefined || !/^[+-]?\d+$/.test(raw)) return undefined;
   const n = Number.parseInt(raw, 10);
-  if (!Number.isFinite(n)) return undefined;
   return Math.max(n, MIN_TOKEN_EXPIRATION);
 }
 
+/** Go's strconv.ParseBool; undefined for anything else (the webhook then uses its flag default). */
+function parseBool(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return false;
+  return undefined;
+}
+
 /**
- * Apply the webhook's IRSA mutation. `pod` is not modified; a deep copy is returned.
- * Rules (section 4): no role-arn (or empty) -> no mutation; for each container and init
- * container not in skip-containers: if neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE is
- * set, add both (and AWS_STS_REGIONAL_ENDPOINTS=regional when asked, and AWS_REGION +
- * AWS_DEFAULT_REGION when the webhook knows a region and neither is set); mount the token
- * volume; add the projected `aws-iam-token` volume unless a volume of that name exists.
+ * Apply the webhook's IRSA mutation (aws-behavior.md section 4, checked against
+ * amazon-eks-pod-identity-webhook pkg/handler/handler.go). `pod` is not modified; a deep copy is
+ * returned. No role-arn (or empty) -> no mutation. For each container and init container not in
+ * skip-containers: AWS_STS_REGIONAL_ENDPOINTS=regional when asked and unset; AWS_REGION +
+ * AWS_DEFAULT_REGION when the webhook knows a region and neither is set; AWS_ROLE_ARN +
+ * AWS_WEB_IDENTITY_TOKEN_FILE when neither is set; the token mount. The projected
+ * `aws-iam-token` volume goes first in spec.volumes unless a volume of that name exists.
  */
 export function mutatePod(pod: K8sObject, sa: ServiceAccountLike, config: WebhookConfig = {}): MutationResult {
   const out = structuredClone(pod) as K8sObject;
@@ -74,16 +83,13 @@ export function mutatePod(pod: K8sObject, sa: ServiceAccountLike, config: Webhoo
   }
   const spec = (out.spec ??= {}) as { containers?: Container[]; initContainers?: Container[]; volumes?: Array<Record<string, unknown>>; nodeSelector?: Record<string, string> };
   const podAnn = out.metadata.annotations ?? {};
-  const audience = sa.annotations[AUDIENCE_ANNOTATION] || DEFAULT_AUDIENCE;
-  const regional = sa.annotations[REGIONAL_STS_ANNOTATION] !== undefined ? sa.annotations[REGIONAL_STS_ANNOTATION] === 'true' : config.regionalStsDefault === true;
+  // An audience annotation that is present but empty gives "" (the webhook only defaults when absent).
+  const audience = sa.annotations[AUDIENCE_ANNOTATION] ?? DEFAULT_AUDIENCE;
+  const regional = parseBool(sa.annotations[REGIONAL_STS_ANNOTATION]) ?? config.regionalStsDefault === true;
   const expiration =
     parseExpiration(podAnn[TOKEN_EXPIRATION_ANNOTATION]) ?? parseExpiration(sa.annotations[TOKEN_EXPIRATION_ANNOTATION]) ?? config.tokenExpiration ?? DEFAULT_TOKEN_EXPIRATION;
-  const skip = new Set(
-    (podAnn[SKIP_CONTAINERS_ANNOTATION] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  // One CSV record, not trimmed: "a, b" skips "a" and " b" (pkg/handler/handler.go).
+  const skip = new Set((podAnn[SKIP_CONTAINERS_ANNOTATION] ?? '').split(',').filter(Boolean));
   const windows = spec.nodeSelector?.['kubernetes.io/os'] === 'windows' || spec.nodeSelector?.['beta.kubernetes.io/os'] === 'windows';
   const tokenFile = windows ? WINDOWS_TOKEN_FILE : TOKEN_FILE;
 
@@ -96,28 +102,30 @@ export function mutatePod(pod: K8sObject, sa: ServiceAccountLike, config: Webhoo
       }
       const env = (c.env ??= []);
       const has = (n: string) => env.some((e) => e.name === n);
+      // Each group is added only when none of its variables is set (addEnvToContainer).
+      if (regional && !has('AWS_STS_REGIONAL_ENDPOINTS')) env.push({ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' });
+      if (config.defaultRegion && !has('AWS_REGION') && !has('AWS_DEFAULT_REGION')) {
+        env.push({ name: 'AWS_DEFAULT_REGION', value: config.defaultRegion }, { name: 'AWS_REGION', value: config.defaultRegion });
+      }
       if (has('AWS_ROLE_ARN') || has('AWS_WEB_IDENTITY_TOKEN_FILE')) {
         notes.push(`container ${c.name} already sets ${has('AWS_ROLE_ARN') ? 'AWS_ROLE_ARN' : 'AWS_WEB_IDENTITY_TOKEN_FILE'}: the webhook adds neither variable`);
       } else {
-        if (regional && !has('AWS_STS_REGIONAL_ENDPOINTS')) env.push({ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' });
-        if (config.defaultRegion && !has('AWS_REGION') && !has('AWS_DEFAULT_REGION')) {
-          env.push({ name: 'AWS_DEFAULT_REGION', value: config.defaultRegion }, { name: 'AWS_REGION', value: config.defaultRegion });
-        }
         env.push({ name: 'AWS_ROLE_ARN', value: roleArn }, { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: tokenFile });
       }
       const mounts = (c.volumeMounts ??= []);
-      if (!mounts.some((m) => m.name === TOKEN_VOLUME)) {
-        mounts.push({ name: TOKEN_VOLUME, mountPath: windows ? 'C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount' : TOKEN_MOUNT_PATH, readOnly: true });
-      }
+      // The mount path stays the Linux one, even on Windows: only the file variable changes.
+      if (!mounts.some((m) => m.name === TOKEN_VOLUME)) mounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true });
       mutated = true;
     }
   }
   const volumes = (spec.volumes ??= []);
-  if (mutated && !volumes.some((v) => v['name'] === TOKEN_VOLUME)) {
-    volumes.push({
+  // Added (first in the list) whenever missing, even if every container was skipped.
+  if (!volumes.some((v) => v['name'] === TOKEN_VOLUME)) {
+    volumes.unshift({
       name: TOKEN_VOLUME,
       projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience, expirationSeconds: expiration, path: 'token' } }] },
     });
+    mutated = true;
   }
   return { pod: out, notes, mutated };
 }
