@@ -35,9 +35,11 @@ import { describeServiceAccount } from './describe-sa.js';
 import { execEnv } from './env.js';
 import { execId } from './id.js';
 import { apiStatusNotFound, awsNotFound, kubectlNotFound } from './notfound.js';
+import { bundleRecogniser } from '../bundle.js';
 
 /** This folder's structured recognisers, most specific first (kubectlObjects goes last of all). */
 export const offlineStructured: readonly Recogniser[] = [
+  bundleRecogniser,
   describeCluster,
   describeClusterIdentity,
   getAccountAuthorizationDetails,
