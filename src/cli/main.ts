@@ -2,12 +2,14 @@
 // irsa-doctor / kubectl-irsa: parse the command line, call the core, pick a renderer, set the
 // exit code (0 nothing failed, 1 something failed, 2 bad usage or unreadable input).
 
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { InputError } from '../evidence/facts.js';
-import { diagnosePaths, exitCodeOf } from '../core/diagnose.js';
+import { diagnoseLive, diagnosePaths, exitCodeOf, type Report } from '../core/diagnose.js';
+import { collectLive, type LiveOptions } from '../core/live.js';
+import { toBundle } from '../evidence/bundle.js';
 import { renderJson } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import { colorsFor } from '../report/colors.js';
@@ -15,6 +17,45 @@ import { explain } from '../explain/index.js';
 import { renderExplainJson, renderExplainText } from '../report/explain.js';
 import { VERSION } from './version.js';
 import { addLabCommands, LabUsageError } from './lab.js';
+import { addDemoCommand } from './demo.js';
+
+interface LiveCliOptions {
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  cluster?: string;
+  profile?: string;
+  region?: string;
+  roleProfile?: string;
+  caFile?: string;
+  timeout?: string;
+  probe?: boolean;
+}
+
+function liveFromCli(selector: string, o: LiveCliOptions): LiveOptions {
+  const timeout = Number(o.timeout ?? '10');
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout: ${JSON.stringify(o.timeout)} is not a number of seconds`);
+  let ca: string | undefined;
+  if (o.caFile) {
+    try {
+      ca = readFileSync(o.caFile, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--ca-file: ${o.caFile}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  return {
+    selector,
+    timeoutMs: timeout * 1000,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    ...(o.context ? { context: o.context } : {}),
+    ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
+    ...(o.cluster ? { cluster: o.cluster } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.roleProfile ? { roleProfile: o.roleProfile } : {}),
+    ...(ca ? { ca } : {}),
+  };
+}
 
 /** A usage problem: one line, exit 2. */
 export class UsageError extends Error {
@@ -51,43 +92,88 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
-  program
+  const liveOptions = (c: Command) =>
+    c
+      .option('-n, --namespace <ns>', "the workload's namespace (default: the context's, else default)")
+      .option('--context <name>', 'kubeconfig context')
+      .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)')
+      .option('--cluster <name>', 'the EKS cluster name, when the context does not say it')
+      .option('--profile <name>', 'AWS profile for the cluster account')
+      .option('--region <region>', 'AWS region (default: the context, AWS_REGION, the profile)')
+      .option('--role-profile <name>', "AWS profile for the account of a role in another account")
+      .option('--ca-file <pem>', 'extra CA for the issuer and the AWS endpoints')
+      .option('--timeout <seconds>', 'per-request timeout', '10');
+
+  const diagnose = program
     .command('diagnose')
-    .description("diagnose workloads from the outputs of the AWS article's commands (files or folders)")
-    .requiredOption('--from <paths...>', 'files or folders of aws/kubectl/openssl outputs, lockfiles, SBOMs, tokens')
+    .description("diagnose a workload live (pod/NAME, deploy/NAME, sts/NAME, ds/NAME, job/NAME, cronjob/NAME, sa/NAME), or from the outputs of the AWS article's commands (--from)")
+    .argument('[selector]', 'pod/NAME | deploy/NAME | sts/NAME | ds/NAME | job/NAME | cronjob/NAME | sa/NAME (live mode)')
+    .option('--from <paths...>', 'offline: files or folders of aws/kubectl/openssl outputs, lockfiles, SBOMs, tokens, evidence bundles')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json'] as const).default('text' as const))
+    .option('--probe', 'live: call STS AssumeRoleWithWebIdentity with a fresh token for the service account (IRSA402)')
     .option('--action <action>', 'with IRSA108: the API call the application makes, e.g. s3:GetObject')
     .option('--resource <arn>', 'with --action: the resource ARN it calls it on')
     .option('--now <time>', 'evaluate token expiry at this time (ISO 8601) instead of now')
-    .option('-v, --verbose', 'show passing and not-applicable checks with their evidence')
+    .option('-v, --verbose', 'show passing and not-applicable checks with their evidence');
+  liveOptions(diagnose as unknown as Command);
+  diagnose
     .addHelpText(
       'after',
       `
 Examples:
+  $ ${name} diagnose deploy/api -n payments --probe
+  $ ${name} diagnose pod/api-6b7f9c8d5-q2x7w -n payments --context prod -o json
   $ ${name} diagnose --from ./pasted-outputs/
   $ ${name} diagnose --from describe-cluster.json role.json sa.yaml pod.yaml env.txt -o json
   $ ${name} diagnose --from ./outputs --action s3:GetObject --resource arn:aws:s3:::my-bucket/key`,
     )
-    .action(async (opts) => {
+    .action(async (selector, rawOpts) => {
+      const opts = rawOpts as typeof rawOpts & LiveCliOptions;
       if (opts.resource && !opts.action) throw new UsageError('--resource needs --action');
+      if (selector && opts.from) throw new UsageError('give a selector (live) or --from (offline), not both');
+      if (!selector && !opts.from) throw new UsageError('diagnose: give a selector such as deploy/NAME -n NS (live), or --from PATH... (offline)');
       const now = opts.now ? parseNow(opts.now) : new Date();
-      const { report, read } = await diagnosePaths(opts.from, { now, ...(opts.action ? { intent: { action: opts.action, ...(opts.resource ? { resource: opts.resource } : {}) } } : {}) });
-      const errors = read.errors;
-      if (errors.length) {
-        for (const e of errors) io.stderr.write(`${name}: ${e.toString()}\n`);
-        const noInput = errors.find((e) => e.name === 'NoInputError');
-        if (noInput) io.stderr.write(`usage: ${name} diagnose --from <paths...>\n`);
-        setExit(2);
-        return;
+      const intent = opts.action ? { intent: { action: opts.action, ...(opts.resource ? { resource: opts.resource } : {}) } } : {};
+      let report: Report;
+      if (selector) {
+        report = (await diagnoseLive({ ...liveFromCli(selector, opts), probe: Boolean(opts.probe), now, ...intent })).report;
+      } else {
+        const r = await diagnosePaths(opts.from!, { now, ...intent });
+        const errors = r.read.errors;
+        if (errors.length) {
+          for (const e of errors) io.stderr.write(`${name}: ${e.toString()}\n`);
+          const noInput = errors.find((e) => e.name === 'NoInputError');
+          if (noInput) io.stderr.write(`usage: ${name} diagnose --from <paths...>\n`);
+          setExit(2);
+          return;
+        }
+        const err = colorsFor(io.stderr, io.env);
+        for (const f of r.read.files.filter((x) => x.format === null)) {
+          io.stderr.write(err.yellow(`${name}: ${f.path}: not recognised${f.note ? `: ${f.note}` : ''}\n`));
+        }
+        for (const w of r.read.warnings) io.stderr.write(err.yellow(`${name}: ${w.toString()}\n`));
+        report = r.report;
       }
-      const err = colorsFor(io.stderr, io.env);
-      for (const f of read.files.filter((x) => x.format === null)) {
-        io.stderr.write(err.yellow(`${name}: ${f.path}: not recognised${f.note ? `: ${f.note}` : ''}\n`));
-      }
-      for (const w of read.warnings) io.stderr.write(err.yellow(`${name}: ${w.toString()}\n`));
       if (opts.output === 'json') io.stdout.write(renderJson(report));
       else io.stdout.write(renderText(report, { colors: colorsFor(io.stdout, io.env), verbose: Boolean(opts.verbose) }));
       setExit(exitCodeOf(report));
+    });
+
+  const collect = program
+    .command('collect')
+    .description('collect the live evidence for a workload into a bundle that `diagnose --from` reads offline (tokens as claims, no credentials, no Secrets)')
+    .argument('<selector>', 'pod/NAME | deploy/NAME | sts/NAME | ds/NAME | job/NAME | cronjob/NAME | sa/NAME')
+    .requiredOption('-o, --output <file>', 'the bundle file to write')
+    .option('--probe', 'include the STS probe');
+  liveOptions(collect as unknown as Command);
+  collect
+    .addHelpText('after', `\nExample:\n  $ ${name} collect deploy/api -n payments -o bundle.json && ${name} diagnose --from bundle.json`)
+    .action(async (selector, rawOpts) => {
+      const opts = rawOpts as typeof rawOpts & LiveCliOptions;
+      const live = await collectLive({ ...liveFromCli(selector, opts), probe: Boolean(opts.probe) });
+      writeFileSync(opts.output, `${JSON.stringify(toBundle(live.facts, live.target, new Date()), null, 2)}\n`);
+      io.stdout.write(`wrote ${live.facts.length} facts to ${opts.output}\n`);
+      setExit(0);
     });
 
   program
@@ -118,11 +204,14 @@ Examples:
     });
 
   addLabCommands(program, io, setExit);
+  addDemoCommand(program, io, setExit);
 
   return program;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  // The AWS SDK warns on Node 20 about its future releases; irsa-doctor pins its SDK versions.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let code = 0;
   const program = buildProgram(io, (c) => {
     code = c;

@@ -45,6 +45,14 @@ export async function diagnosePaths(paths: string[], opts: DiagnoseOptions = {})
   return { report, read };
 }
 
+/** Live mode: facts from the APIs, judged exactly like offline facts. */
+export async function diagnoseLive(o: import('./live.js').LiveOptions & { now?: Date; intent?: DiagnoseOptions['intent'] }): Promise<{ report: Report; facts: Fact[]; target: Record<string, string> }> {
+  const { collectLive } = await import('./live.js');
+  const live = await collectLive(o);
+  const report = diagnoseFacts(live.facts, { mode: 'live', ...(o.now ? { now: o.now } : {}), ...(o.intent ? { intent: o.intent } : {}) });
+  return { report, facts: live.facts, target: live.target };
+}
+
 /** checks.md: 0 nothing failed, 1 something failed (2 is for usage and input errors). */
 export function exitCodeOf(report: Report): 0 | 1 {
   return report.subjects.some((s) => s.findings.some((f) => f.status === 'fail')) ? 1 : 0;

@@ -78,6 +78,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const world = opts.world ?? EMPTY_WORLD;
   const state = new LabState();
   const clock = new LabClock();
+  // A world's story ends now: it starts as far in the past as its `advance` steps add up to, so
+  // that tokens and timestamps agree with the clocks of the tools pointed at the lab.
+  const story = world.steps.reduce((ms, s) => ms + ('advance' in s ? s.advance.ms : 0), 0);
+  if (story > 0) clock.set(new Date(Date.now() - story));
   const faults = new Faults(opts.faults ?? {});
   const pki = await createLabPki();
   const ownDir = !opts.dir;

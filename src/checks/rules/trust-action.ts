@@ -7,14 +7,17 @@ export default defineCheck({
   messages: {
     allowed: 'Statement {{statement}} allows {{action}}.',
     missing: 'The statement that trusts the provider allows {{actual}}, not {{action}}.',
-    noPrincipal: 'Not applicable: no statement trusts the provider (IRSA103).',
+    noPrincipal: 'Not applicable: no statement trusts a web identity provider (IRSA103).',
   },
   remediation: 'The statement for the OIDC provider must allow "Action": "sts:AssumeRoleWithWebIdentity" (sts:AssumeRole is for roles and services, not web identity).',
   run(ctx, report) {
     const t = trustAnalysis(ctx);
     if (t.state === 'na') return report.notApplicable(t.reason);
     if (t.state === 'unknown') return report.unknown('evidenceMissing', { reason: t.reason }, { settle: t.settle });
-    const trusted = allows(t.evaluation, principalOk);
+    // The statements that trust this provider; when none does (IRSA103 fails), the ones meant
+    // for a web identity provider, so that the action is judged on its own.
+    let trusted = allows(t.evaluation, principalOk);
+    if (!trusted.length) trusted = allows(t.evaluation, (s) => (s.principal?.expected ?? []).some((v) => v.includes(':oidc-provider/')));
     if (!trusted.length) return report.skip('noPrincipal');
     const ok = trusted.filter(actionOk);
     if (ok.length) {

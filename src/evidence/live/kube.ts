@@ -1,0 +1,929 @@
+// The Kubernetes side of live mode: loads the kubeconfig the way kubectl does, then reads the
+// workload, its owners, its pods and their service accounts, the server version and a
+// TokenRequest, and turns each API response into the facts the offline recognisers produce from
+// the same JSON (`kubectl get -o json`), so the join and the checks cannot tell the difference.
+//
+// @kubernetes/client-node 1.x provides the kubeconfig model and the authentication (tokens,
+// token files, exec plugins such as `aws eks get-token`, client certificates, proxies); the
+// requests themselves are plain GETs/POSTs with the agent and headers it prepares. Its generated
+// API classes are not used: they turn timestamps into Date objects and drop fields their models
+// do not know, while the facts must hold the objects exactly as the API (and kubectl) print them.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { KubeConfig, bufferFromFileOrString, type Context, type User } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import type { Fact, K8sObject, K8sObjectFact, KubeVersionFact, NotFoundFact, Source, TokenFact, UnavailableFact } from '../facts.js';
+import { kubectlObjects, kubectlVersion } from '../offline/kubectl.js';
+import { decodeToken } from '../../tls/token.js';
+import { podTemplate, serviceAccountName } from '../../k8s/pod.js';
+import { parseSelector, type Selector } from './selector.js';
+
+// =================================================================================================
+// kubeconfig
+// =================================================================================================
+
+export class KubeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeConfigError';
+  }
+}
+
+export interface LoadKubeOptions {
+  /** `--kubeconfig`: this one file only (KUBECONFIG and ~/.kube/config are then ignored, as kubectl does). */
+  kubeconfig?: string;
+  /** `--context`; default: the merged current-context. */
+  context?: string;
+  /** Where KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST/PORT are read (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Prefix of the in-cluster files `/var/run/secrets/kubernetes.io/serviceaccount/*` (tests). */
+  inClusterRoot?: string;
+  /** Timeout of each API request, ms (default 30 000). */
+  timeoutMs?: number;
+  /** Items per list page (kubectl's --chunk-size; default 500). */
+  pageSize?: number;
+}
+
+/** What the kubeconfig says about the EKS cluster behind the context, when it says anything. */
+export interface EksClusterHint {
+  arn?: string;
+  name?: string;
+  region?: string;
+  account?: string;
+  partition?: string;
+  /** Where the hint came from: the context name, the cluster name (EKS ARNs) or the exec plugin's args. */
+  from?: 'context' | 'cluster' | 'exec';
+}
+
+export interface LoadedKube {
+  kc: KubeConfig;
+  contextName: string;
+  server: string;
+  /** The context's namespace, when it sets one (kubectl's default for `-n`). */
+  namespace?: string;
+  cluster: EksClusterHint;
+  /** The kubeconfig files read, in precedence order (empty in-cluster). */
+  files: string[];
+  inCluster: boolean;
+  timeoutMs: number;
+  pageSize: number;
+}
+
+type Raw = Record<string, unknown>;
+const isRaw = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Loads the kubeconfig as kubectl does: `--kubeconfig` alone; else every file of KUBECONFIG
+ * (missing ones skipped), merged so that the first file to define a name or the current-context
+ * wins; else ~/.kube/config; else the in-cluster service account. Relative paths (CA, client
+ * certificate and key, token file, an exec command with a `/`) are relative to the file that
+ * names them. Never falls back to http://localhost:8080: with no configuration it throws a
+ * `KubeConfigError` saying what was looked for.
+ */
+export function loadKube(opts: LoadKubeOptions = {}): LoadedKube {
+  const env = opts.env ?? process.env;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const pageSize = opts.pageSize ?? 500;
+  const files = configFiles(opts, env);
+  if (files.length === 0) return inCluster(opts, env, timeoutMs, pageSize);
+
+  const merged: { clusters: Raw[]; contexts: Raw[]; users: Raw[]; 'current-context'?: string } = { clusters: [], contexts: [], users: [] };
+  for (const f of files) {
+    const doc = readConfigFile(f);
+    for (const key of ['clusters', 'contexts', 'users'] as const) {
+      const list = doc[key];
+      if (list === undefined || list === null) continue;
+      if (!Array.isArray(list)) throw new KubeConfigError(`${f}: "${key}" is not a list`);
+      for (const entry of list) {
+        if (!isRaw(entry) || typeof entry['name'] !== 'string') continue;
+        if (merged[key].some((e) => e['name'] === entry['name'])) continue; // the first file wins
+        merged[key].push(entry);
+      }
+    }
+    const cur = doc['current-context'];
+    if (merged['current-context'] === undefined && typeof cur === 'string' && cur !== '') merged['current-context'] = cur;
+  }
+
+  const kc = new KubeConfig();
+  try {
+    // Invalid entries are dropped here and reported only if the chosen context needs them.
+    kc.loadFromString(JSON.stringify(merged), { onInvalidEntry: 'filter' });
+  } catch (e) {
+    throw new KubeConfigError(`${files.join(', ')}: ${(e as Error).message}`);
+  }
+  // client-node keeps a token file's trailing newline (client-go trims it).
+  kc.users = kc.users.map((u) => (typeof u.token === 'string' && u.token !== u.token.trim() ? { ...u, token: u.token.trim() } : u));
+
+  const where = files.length === 1 ? files[0]! : `the kubeconfig files (${files.join(', ')})`;
+  const names = merged.contexts.map((c) => String(c['name']));
+  const contextName = opts.context ?? merged['current-context'];
+  if (contextName === undefined || contextName === '') {
+    if (names.length === 0) throw new KubeConfigError(`${where} defines no context: run \`aws eks update-kubeconfig --name CLUSTER --region REGION\` or pass --kubeconfig`);
+    throw new KubeConfigError(`${where} sets no current-context: pass --context (contexts: ${names.join(', ')})`);
+  }
+  const ctx = kc.getContextObject(contextName);
+  if (!ctx) {
+    const raw = merged.contexts.find((c) => c['name'] === contextName);
+    if (raw) throw new KubeConfigError(`context "${contextName}" in ${where} is invalid: it names no cluster`);
+    throw new KubeConfigError(`context "${contextName}" not found in ${where}${names.length ? ` (contexts: ${names.join(', ')})` : ''}`);
+  }
+  const cluster = kc.getCluster(ctx.cluster);
+  if (!cluster) {
+    const raw = merged.clusters.find((c) => c['name'] === ctx.cluster);
+    if (raw) throw new KubeConfigError(`cluster "${ctx.cluster}" of context "${contextName}" in ${where} has no server`);
+    throw new KubeConfigError(`context "${contextName}" names cluster "${ctx.cluster}", which ${where} does not define`);
+  }
+  if (ctx.user && !kc.getUser(ctx.user)) {
+    throw new KubeConfigError(`context "${contextName}" names user "${ctx.user}", which ${where} does not define${merged.users.some((u) => u['name'] === ctx.user) ? ' validly (its token-file could not be read?)' : ''}`);
+  }
+  kc.setCurrentContext(contextName);
+  const user = ctx.user ? kc.getUser(ctx.user) : null;
+  const loaded: LoadedKube = {
+    kc,
+    contextName,
+    server: cluster.server,
+    cluster: eksClusterHint(ctx, user),
+    files,
+    inCluster: false,
+    timeoutMs,
+    pageSize,
+  };
+  if (ctx.namespace) loaded.namespace = ctx.namespace;
+  return loaded;
+}
+
+function configFiles(opts: LoadKubeOptions, env: Readonly<Record<string, string | undefined>>): string[] {
+  if (opts.kubeconfig !== undefined) {
+    const f = resolve(opts.kubeconfig);
+    if (!existsSync(f)) throw new KubeConfigError(`--kubeconfig ${opts.kubeconfig}: no such file`);
+    return [f];
+  }
+  const kubeconfigVar = env['KUBECONFIG'];
+  if (kubeconfigVar !== undefined && kubeconfigVar !== '') {
+    const listed = kubeconfigVar.split(delimiter).filter((x) => x !== '');
+    const found = [...new Set(listed.map((f) => resolve(f)))].filter((f) => existsSync(f) && statSync(f).isFile());
+    if (found.length === 0) throw new KubeConfigError(`KUBECONFIG=${kubeconfigVar}: none of its files exist`);
+    return found;
+  }
+  const home = env['HOME'] ?? homedir();
+  const def = join(home, '.kube', 'config');
+  return existsSync(def) ? [def] : [];
+}
+
+/** One kubeconfig file as YAML, with the paths it names made absolute. */
+function readConfigFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new KubeConfigError(`${path}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new KubeConfigError(`${path}: not a kubeconfig (YAML error: ${(e as Error).message.split('\n')[0]})`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isRaw(doc)) throw new KubeConfigError(`${path}: not a kubeconfig (expected a mapping with clusters, contexts and users)`);
+  const dir = dirname(path);
+  const abs = (o: Raw, key: string) => {
+    const v = o[key];
+    if (typeof v === 'string' && v !== '' && !isAbsolute(v)) o[key] = join(dir, v);
+  };
+  for (const c of Array.isArray(doc['clusters']) ? doc['clusters'] : []) {
+    if (isRaw(c) && isRaw(c['cluster'])) abs(c['cluster'], 'certificate-authority');
+  }
+  for (const u of Array.isArray(doc['users']) ? doc['users'] : []) {
+    if (!isRaw(u) || !isRaw(u['user'])) continue;
+    const user = u['user'];
+    for (const k of ['client-certificate', 'client-key', 'token-file']) abs(user, k);
+    // client-go: an exec command with a path separator is relative to the kubeconfig's folder.
+    const exec = user['exec'];
+    if (isRaw(exec) && typeof exec['command'] === 'string' && exec['command'].includes('/')) abs(exec, 'command');
+  }
+  return doc;
+}
+
+function inCluster(opts: LoadKubeOptions, env: Readonly<Record<string, string | undefined>>, timeoutMs: number, pageSize: number): LoadedKube {
+  const host = env['KUBERNETES_SERVICE_HOST'];
+  const port = env['KUBERNETES_SERVICE_PORT'];
+  const root = opts.inClusterRoot ?? '';
+  const tokenFile = `${root}${SA_DIR}/token`;
+  const home = env['HOME'] ?? homedir();
+  if (!host || !port) {
+    const why = env['KUBECONFIG'] !== undefined && env['KUBECONFIG'] !== '' ? 'KUBECONFIG names no file' : `KUBECONFIG is not set and ${join(home, '.kube', 'config')} does not exist`;
+    throw new KubeConfigError(
+      `no Kubernetes configuration: ${why}, and this is not a pod (KUBERNETES_SERVICE_HOST is not set). Run \`aws eks update-kubeconfig --name CLUSTER --region REGION\` or pass --kubeconfig`,
+    );
+  }
+  if (!existsSync(tokenFile)) throw new KubeConfigError(`in-cluster configuration: KUBERNETES_SERVICE_HOST is set but ${tokenFile} does not exist (automountServiceAccountToken: false?)`);
+  const contextName = 'inClusterContext';
+  if (opts.context !== undefined && opts.context !== contextName) {
+    throw new KubeConfigError(`context "${opts.context}" not found: there is no kubeconfig, only the in-cluster configuration (context ${contextName})`);
+  }
+  const server = `${['80', '8080', '8001'].includes(port) ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const nsFile = `${root}${SA_DIR}/namespace`;
+  const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'inCluster', caFile: `${root}${SA_DIR}/ca.crt`, server, skipTLSVerify: false }],
+    users: [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile } } }],
+    contexts: [{ name: contextName, cluster: 'inCluster', user: 'inClusterUser', ...(namespace ? { namespace } : {}) }],
+    currentContext: contextName,
+  });
+  const loaded: LoadedKube = { kc, contextName, server, cluster: {}, files: [], inCluster: true, timeoutMs, pageSize };
+  if (namespace) loaded.namespace = namespace;
+  return loaded;
+}
+
+const EKS_ARN = /^arn:(aws[a-z-]*):eks:([a-z0-9-]+):(\d{12}):cluster\/([A-Za-z0-9][A-Za-z0-9_-]*)$/;
+
+/** `arn:aws:eks:REGION:ACCOUNT:cluster/NAME` -> its parts. */
+export function parseEksClusterArn(arn: string): { arn: string; partition: string; region: string; account: string; name: string } | undefined {
+  const m = EKS_ARN.exec(arn);
+  return m ? { arn, partition: m[1]!, region: m[2]!, account: m[3]!, name: m[4]! } : undefined;
+}
+
+/**
+ * The EKS cluster behind a context: the context name or its cluster's name when it is an EKS
+ * ARN (what `aws eks update-kubeconfig` writes), else `--cluster-name`/`--cluster-id` (`-i` for
+ * aws-iam-authenticator) and `--region` in the exec plugin's args (region also from the plugin's
+ * AWS_REGION/AWS_DEFAULT_REGION). Empty when the kubeconfig says nothing.
+ */
+export function eksClusterHint(ctx: Pick<Context, 'name' | 'cluster'>, user: Pick<User, 'exec'> | null | undefined): EksClusterHint {
+  const fromArn = (s: string, from: 'context' | 'cluster'): EksClusterHint | undefined => {
+    const p = parseEksClusterArn(s);
+    return p ? { arn: p.arn, name: p.name, region: p.region, account: p.account, partition: p.partition, from } : undefined;
+  };
+  const hint = fromArn(ctx.name, 'context') ?? fromArn(ctx.cluster, 'cluster');
+  if (hint) return hint;
+  const exec: unknown = user?.exec;
+  if (!isRaw(exec)) return {};
+  const args = Array.isArray(exec['args']) ? exec['args'].filter((a): a is string => typeof a === 'string') : [];
+  const command = typeof exec['command'] === 'string' ? exec['command'] : '';
+  const authenticator = /aws-iam-authenticator/.test(command) || args[0] === 'token';
+  const flag = (names: string[]): string | undefined => {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      for (const n of names) {
+        if (a === n && args[i + 1] !== undefined) return args[i + 1];
+        if (a.startsWith(`${n}=`)) return a.slice(n.length + 1);
+      }
+    }
+    return undefined;
+  };
+  const name = flag(authenticator ? ['--cluster-name', '--cluster-id', '-i'] : ['--cluster-name', '--cluster-id']);
+  const envList = Array.isArray(exec['env']) ? exec['env'] : [];
+  const envVar = (n: string): string | undefined => {
+    const e = envList.find((x: unknown) => isRaw(x) && x['name'] === n);
+    return isRaw(e) && typeof e['value'] === 'string' && e['value'] !== '' ? e['value'] : undefined;
+  };
+  const region = flag(['--region']) ?? envVar('AWS_REGION') ?? envVar('AWS_DEFAULT_REGION');
+  if (name === undefined && region === undefined) return {};
+  const out: EksClusterHint = { from: 'exec' };
+  if (name !== undefined) out.name = name;
+  if (region !== undefined) out.region = region;
+  return out;
+}
+
+// =================================================================================================
+// requests
+// =================================================================================================
+
+interface Prepared {
+  agent: http.Agent;
+  headers: Record<string, string>;
+  auth?: string;
+}
+
+interface Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** The request never got an HTTP answer: credentials (exec plugin), network, TLS or timeout. */
+class TransportError extends Error {
+  constructor(
+    readonly reason: 'ExecPluginFailed' | 'CredentialsUnreadable' | 'Unreachable' | 'TLSError' | 'Timeout',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const prepared = new WeakMap<KubeConfig, Promise<Prepared>>();
+
+/** TLS agent and auth headers for the current context, prepared once per run (exec plugins are slow). */
+async function prepare(k: LoadedKube, fresh = false): Promise<Prepared> {
+  let p = fresh ? undefined : prepared.get(k.kc);
+  if (!p) {
+    p = (async () => {
+      const cluster = k.kc.getCurrentCluster();
+      const opts: https.RequestOptions = {};
+      // client-node applies the cluster's CA only when the context has a user: set it first.
+      const ca = cluster ? bufferFromFileOrString(cluster.caFile, cluster.caData) : null;
+      if (ca) opts.ca = ca;
+      if (cluster?.skipTLSVerify) opts.rejectUnauthorized = false;
+      if (cluster?.tlsServerName) opts.servername = cluster.tlsServerName;
+      try {
+        await k.kc.applyToHTTPSOptions(opts);
+      } catch (e) {
+        // client-node refuses plain-HTTP servers (e.g. `kubectl proxy`) unless TLS verification is
+        // skipped; kubectl does not. The credentials are applied before that refusal.
+        const plainHttp = k.server.startsWith('http:') && e instanceof Error && /HTTP protocol is not allowed/.test(e.message);
+        if (!plainHttp) throw credentialError(k, e);
+        opts.agent = new http.Agent();
+      }
+      const headers: Record<string, string> = {};
+      for (const [h, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : String(v);
+      const out: Prepared = { agent: opts.agent as http.Agent, headers };
+      if (opts.auth) out.auth = opts.auth;
+      return out;
+    })();
+    prepared.set(k.kc, p);
+    p.catch(() => prepared.delete(k.kc));
+  }
+  return p;
+}
+
+function credentialError(k: LoadedKube, e: unknown): TransportError {
+  const user = k.kc.getCurrentUser();
+  const msg = e instanceof Error ? e.message : String(e);
+  const exec: unknown = user?.exec;
+  if (isRaw(exec) && typeof exec['command'] === 'string') {
+    const cmd = [exec['command'], ...(Array.isArray(exec['args']) ? exec['args'] : [])].join(' ');
+    if ((e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      return new TransportError('ExecPluginFailed', `the kubeconfig's exec plugin \`${exec['command']}\` was not found (is it installed and on PATH?)`);
+    }
+    const first = msg.split('\n').map((l) => l.trim()).find((l) => l !== '');
+    return new TransportError('ExecPluginFailed', `the kubeconfig's exec plugin \`${cmd}\` failed: ${first ?? 'it exited with an error and printed nothing'}`);
+  }
+  return new TransportError('CredentialsUnreadable', `the kubeconfig's credentials for user "${user?.name ?? '(none)'}" could not be loaded: ${msg.split('\n')[0]}`);
+}
+
+function send(url: URL, method: string, p: Prepared, body: string | undefined, timeoutMs: number): Promise<Response> {
+  return new Promise((resolvePromise, reject) => {
+    const headers: Record<string, string> = { ...p.headers, accept: 'application/json', 'user-agent': 'irsa-doctor (live)' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const lib = url.protocol === 'http:' ? http : https;
+    const req = lib.request(url, { method, headers, agent: p.agent, ...(p.auth ? { auth: p.auth } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(networkError(url, e));
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new TransportError('Timeout', `no answer from ${url.origin} within ${timeoutMs / 1000} s`)), timeoutMs);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e instanceof TransportError ? e : networkError(url, e));
+    });
+    req.end(body);
+  });
+}
+
+function networkError(url: URL, e: Error): TransportError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const tls = code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(code);
+  if (tls) return new TransportError('TLSError', `TLS to ${url.origin} failed: ${e.message} (check the cluster's certificate-authority in the kubeconfig)`);
+  return new TransportError('Unreachable', `${url.origin}: ${e.message}`);
+}
+
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+
+/** One API call; retries 429/5xx (honouring Retry-After, capped) and a 401 once with fresh credentials. */
+async function call(k: LoadedKube, method: string, path: string, query: Record<string, string> = {}, body?: unknown): Promise<Response> {
+  const url = new URL(k.server.replace(/\/+$/, '') + path);
+  for (const [q, v] of Object.entries(query)) url.searchParams.set(q, v);
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  let refresh = false;
+  let refreshed = false;
+  for (let attempt = 1; ; attempt++) {
+    const p = await prepare(k, refresh);
+    refresh = false;
+    const res = await send(url, method, p, text, k.timeoutMs);
+    if (res.status === 401 && !refreshed && k.kc.getCurrentUser()?.exec) {
+      refresh = refreshed = true; // an expired exec credential: ask the plugin again, once
+      continue;
+    }
+    if (RETRYABLE.has(res.status) && attempt < 3) {
+      const after = Number(res.headers['retry-after']);
+      await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? Math.min(after, 2) * 1000 : 200 * attempt));
+      continue;
+    }
+    return res;
+  }
+}
+
+/** A failed call as `{ code, reason, message }`, from the API's `Status` body when there is one. */
+export interface KubeFailure {
+  code?: number;
+  /**
+   * `Forbidden`, `NotFound`, `Unauthorized`...; when no HTTP answer came: `Unreachable`,
+   * `TLSError`, `Timeout`, `ExecPluginFailed` or `CredentialsUnreadable`.
+   */
+  reason: string;
+  message: string;
+  /** The details.kind/name of a NotFound. */
+  details?: { kind?: string; name?: string };
+}
+
+const HTTP_REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/**
+ * What went wrong, from an HTTP status and body, or from an error of @kubernetes/client-node
+ * 1.x (`ApiException`: numeric `code`, unparsed string `body`), or any other error.
+ */
+export function kubeFailure(e: unknown): KubeFailure {
+  const o: Raw = isRaw(e) ? e : e instanceof Error ? { message: e.message } : {};
+  // Our own responses carry `status`; client-node's ApiException carries a numeric `code`
+  // (Node's system errors carry a string `code`: no HTTP answer).
+  const code = typeof o['status'] === 'number' ? o['status'] : typeof o['code'] === 'number' ? o['code'] : undefined;
+  if (code === undefined) {
+    const message = e instanceof Error ? e.message : typeof o['message'] === 'string' ? o['message'] : String(e);
+    return { reason: 'Unreachable', message };
+  }
+  const body = o['body'];
+  let status: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      status = JSON.parse(body);
+    } catch {
+      status = undefined;
+    }
+  }
+  if (isRaw(status) && status['kind'] === 'Status') {
+    const out: KubeFailure = {
+      code,
+      reason: typeof status['reason'] === 'string' && status['reason'] !== '' ? status['reason'] : (HTTP_REASONS[code] ?? `HTTP${code}`),
+      message: typeof status['message'] === 'string' && status['message'] !== '' ? status['message'] : `HTTP ${code}`,
+    };
+    const d = status['details'];
+    if (isRaw(d)) {
+      out.details = {};
+      if (typeof d['kind'] === 'string') out.details.kind = d['kind'];
+      if (typeof d['name'] === 'string') out.details.name = d['name'];
+    }
+    return out;
+  }
+  const first = typeof body === 'string' ? body.split('\n').map((l) => l.trim()).find((l) => l !== '') : undefined;
+  return { code, reason: HTTP_REASONS[code] ?? `HTTP${code}`, message: first ? first.slice(0, 300) : `HTTP ${code}` };
+}
+
+/** `Forbidden: pods is forbidden: User "x" cannot list resource "pods" ...`: one line. */
+function reasonLine(f: KubeFailure): string {
+  return `${f.reason}: ${f.message}`.replace(/\s*\n\s*/g, ' ');
+}
+
+type Outcome = { ok: true; json: unknown } | { ok: false; failure: KubeFailure };
+
+async function request(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<Outcome> {
+  let res: Response;
+  try {
+    res = await call(k, method, path, query, body);
+  } catch (e) {
+    if (e instanceof TransportError) return { ok: false, failure: { reason: e.reason, message: e.message } };
+    throw e;
+  }
+  if (res.status < 200 || res.status >= 300) return { ok: false, failure: kubeFailure(res) };
+  try {
+    return { ok: true, json: JSON.parse(res.body) as unknown };
+  } catch (e) {
+    return { ok: false, failure: { code: res.status, reason: 'BadResponse', message: `the API answered HTTP ${res.status} with a body that is not JSON (${(e as Error).message})` } };
+  }
+}
+
+// =================================================================================================
+// resources and facts
+// =================================================================================================
+
+interface Resource {
+  kind: string;
+  group: string;
+  version: string;
+  plural: string;
+  /** `serviceAccount`, `replicaSet`: how UnavailableFact.what names one object. */
+  one: string;
+  /** `pods`, `replicaSets`: how it names a namespace's list. */
+  many: string;
+  notFound: NotFoundFact['resource'];
+}
+
+const res = (kind: string, group: string, plural: string, notFound: NotFoundFact['resource'] = 'other'): Resource => {
+  const one = kind[0]!.toLowerCase() + kind.slice(1);
+  return { kind, group, version: 'v1', plural, one, many: `${one}s`, notFound };
+};
+
+const R = {
+  Pod: res('Pod', '', 'pods', 'pod'),
+  ServiceAccount: res('ServiceAccount', '', 'serviceaccounts', 'serviceAccount'),
+  Deployment: res('Deployment', 'apps', 'deployments'),
+  ReplicaSet: res('ReplicaSet', 'apps', 'replicasets'),
+  StatefulSet: res('StatefulSet', 'apps', 'statefulsets'),
+  DaemonSet: res('DaemonSet', 'apps', 'daemonsets'),
+  Job: res('Job', 'batch', 'jobs'),
+  CronJob: res('CronJob', 'batch', 'cronjobs'),
+} as const;
+
+/** Owners worth following up a pod's ownerReferences (the join names the workload from them). */
+const OWNER_KINDS = new Map<string, Resource>([R.ReplicaSet, R.Deployment, R.StatefulSet, R.DaemonSet, R.Job, R.CronJob].map((r) => [r.kind, r]));
+
+function collectionPath(r: Resource, ns: string): string {
+  const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+  return `${base}/namespaces/${encodeURIComponent(ns)}/${r.plural}`;
+}
+
+/** `pods list`, `deployments.apps get`, `serviceaccounts/token create`: the RBAC grant a call needs. */
+function permission(r: Resource, verb: string, subresource?: string): string {
+  return `${r.plural}${subresource ? `/${subresource}` : ''}${r.group ? `.${r.group}` : ''} ${verb}`;
+}
+
+/** Sources name the Kubernetes API operation, as `api:iam:GetRole` names IAM's. */
+function source(operation: string): Source {
+  return { path: `api:kubernetes:${operation}` };
+}
+
+/**
+ * The facts the offline recogniser makes of this JSON (`kubectl get -o json` of an object or a
+ * list): kind/apiVersion filled in for list items, Secret values redacted, `fromList` set.
+ */
+function objectFacts(json: unknown, src: Source): K8sObjectFact[] {
+  const out = kubectlObjects.recognise({ path: src.path, text: '', docs: [{ value: json, line: 1 }] }, src) ?? [];
+  return out.filter((f): f is K8sObjectFact => f.kind === 'k8sObject').map((f) => ({ ...f, source: { path: src.path } }));
+}
+
+function controllerRef(o: K8sObject): { kind: string; name: string; uid?: string } | undefined {
+  const refs = o.metadata.ownerReferences ?? [];
+  return refs.find((r) => r.controller === true) ?? undefined;
+}
+
+/** A metav1.LabelSelector as the `labelSelector` query; undefined when there is none (selects nothing). */
+export function labelSelectorQuery(sel: unknown): string | undefined {
+  if (!isRaw(sel)) return undefined;
+  const parts: string[] = [];
+  const ml = sel['matchLabels'];
+  if (isRaw(ml)) for (const [k, v] of Object.entries(ml)) parts.push(`${k}=${String(v)}`);
+  for (const e of Array.isArray(sel['matchExpressions']) ? sel['matchExpressions'] : []) {
+    if (!isRaw(e) || typeof e['key'] !== 'string') return undefined;
+    const values = Array.isArray(e['values']) ? e['values'].map(String) : [];
+    switch (e['operator']) {
+      case 'In':
+        parts.push(`${e['key']} in (${values.join(',')})`);
+        break;
+      case 'NotIn':
+        parts.push(`${e['key']} notin (${values.join(',')})`);
+        break;
+      case 'Exists':
+        parts.push(e['key']);
+        break;
+      case 'DoesNotExist':
+        parts.push(`!${e['key']}`);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return parts.join(',');
+}
+
+// =================================================================================================
+// collecting a workload
+// =================================================================================================
+
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+}
+
+export interface WorkloadFacts {
+  facts: Fact[];
+  /**
+   * The service accounts the workload's pods (and its pod template) run as, in that order;
+   * those the API proved missing are left out (a NotFoundFact says so).
+   */
+  serviceAccounts: ServiceAccountRef[];
+}
+
+type Got = { ok: true; object: K8sObject } | { ok: false; failure: KubeFailure };
+
+class Collector {
+  readonly facts: Fact[] = [];
+  private readonly uids = new Set<string>();
+  private readonly gets = new Map<string, Promise<Got>>();
+  private readonly saOrder: string[] = [];
+
+  constructor(
+    readonly k: LoadedKube,
+    readonly ns: string,
+  ) {}
+
+  private add(f: K8sObjectFact): void {
+    const uid = f.object.metadata.uid;
+    const key = uid ?? `${f.object.kind}/${f.object.metadata.namespace ?? this.ns}/${f.object.metadata.name ?? ''}`;
+    if (this.uids.has(key)) return;
+    this.uids.add(key);
+    this.facts.push(f);
+  }
+
+  private unavailable(what: string, failure: KubeFailure, perm: string, src: Source): void {
+    if (this.facts.some((f) => f.kind === 'unavailable' && f.what === what)) return;
+    this.facts.push({ kind: 'unavailable', source: src, what, reason: reasonLine(failure), permission: perm } satisfies UnavailableFact);
+  }
+
+  /** GET one object; records the K8sObjectFact, a NotFoundFact (404) or an UnavailableFact. */
+  async get(r: Resource, name: string, opts: { expectUid?: string } = {}): Promise<K8sObject | undefined> {
+    const key = `${r.kind}/${name}`;
+    let p = this.gets.get(key);
+    const first = !p;
+    if (!p) {
+      p = (async (): Promise<Got> => {
+        const out = await request(this.k, 'GET', `${collectionPath(r, this.ns)}/${encodeURIComponent(name)}`);
+        if (!out.ok) return out;
+        const facts = objectFacts(out.json, source(`readNamespaced${r.kind}`));
+        const f = facts[0];
+        if (!f) return { ok: false, failure: { code: 200, reason: 'BadResponse', message: `the API answered the GET of ${r.plural} "${name}" with something that is not a ${r.kind}` } };
+        return { ok: true, object: f.object };
+      })().catch((e: unknown): Got => ({ ok: false, failure: { reason: 'BadResponse', message: e instanceof Error ? e.message : String(e) } }));
+      this.gets.set(key, p);
+    }
+    const got = await p;
+    const src = source(`readNamespaced${r.kind}`);
+    if (!got.ok) {
+      if (!first) return undefined;
+      const f = got.failure;
+      if (f.code === 404) {
+        this.facts.push({ kind: 'notFound', source: src, resource: r.notFound, name, namespace: this.ns, text: f.message } satisfies NotFoundFact);
+      } else this.unavailable(`${r.one}:${this.ns}/${name}`, f, permission(r, 'get'), src);
+      return undefined;
+    }
+    // An owner reference to an object that was deleted and recreated under the same name.
+    if (opts.expectUid !== undefined && got.object.metadata.uid !== opts.expectUid) return undefined;
+    this.add({ kind: 'k8sObject', source: src, object: got.object });
+    return got.object;
+  }
+
+  /**
+   * Lists the namespace's objects (all pages) matching the query, without recording them: the
+   * caller keeps those it wants. Undefined when the list failed (an UnavailableFact is recorded,
+   * unless `quiet` names the status, for the caller to handle).
+   */
+  async list(r: Resource, query: Record<string, string>, quiet: number[] = []): Promise<K8sObjectFact[] | { failure: KubeFailure } | undefined> {
+    const src = source(`listNamespaced${r.kind}`);
+    const items: K8sObjectFact[] = [];
+    let cont: string | undefined;
+    let restarted = false;
+    for (let page = 0; page < 1000; page++) {
+      const q: Record<string, string> = { ...query, limit: String(this.k.pageSize) };
+      if (cont) q['continue'] = cont;
+      const out = await request(this.k, 'GET', collectionPath(r, this.ns), q);
+      if (!out.ok) {
+        if (out.failure.code === 410 && cont && !restarted) {
+          // The continue token expired (compaction): start over once, as kubectl would have to.
+          restarted = true;
+          items.length = 0;
+          cont = undefined;
+          continue;
+        }
+        if (out.failure.code !== undefined && quiet.includes(out.failure.code)) return { failure: out.failure };
+        this.unavailable(`${r.many}:${this.ns}`, out.failure, permission(r, 'list'), src);
+        return undefined;
+      }
+      try {
+        items.push(...objectFacts(out.json, src));
+      } catch (e) {
+        this.unavailable(`${r.many}:${this.ns}`, { reason: 'BadResponse', message: (e as Error).message }, permission(r, 'list'), src);
+        return undefined;
+      }
+      const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
+      cont = typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
+      if (!cont) return items;
+    }
+    return items;
+  }
+
+  keep(facts: K8sObjectFact[]): void {
+    for (const f of facts) this.add(f);
+  }
+
+  /** Follows controller ownerReferences up (pod -> ReplicaSet -> Deployment, Job -> CronJob). */
+  async owners(o: K8sObject, depth = 0): Promise<void> {
+    const ref = controllerRef(o);
+    if (!ref || depth > 4) return;
+    const r = OWNER_KINDS.get(ref.kind);
+    if (!r) return;
+    if (ref.uid !== undefined && this.uids.has(ref.uid)) return;
+    const owner = await this.get(r, ref.name, ref.uid !== undefined ? { expectUid: ref.uid } : {});
+    if (owner) await this.owners(owner, depth + 1);
+  }
+
+  usesServiceAccount(name: string): void {
+    if (!this.saOrder.includes(name)) this.saOrder.push(name);
+  }
+
+  /** GETs every service account named so far; returns those not proven missing. */
+  async serviceAccounts(): Promise<ServiceAccountRef[]> {
+    const out: ServiceAccountRef[] = [];
+    for (const name of this.saOrder) {
+      await this.get(R.ServiceAccount, name);
+      const missing = this.facts.some((f) => f.kind === 'notFound' && f.resource === 'serviceAccount' && f.name === name && f.namespace === this.ns);
+      if (!missing) out.push({ namespace: this.ns, name });
+    }
+    // A pod on an account without the role annotation (often `default`): the namespace's other
+    // accounts tell which one was meant (IRSA301). Extra evidence: a denied list costs nothing.
+    const unannotated = this.saOrder.some((name) => {
+      const f = this.facts.find((x) => x.kind === 'k8sObject' && x.object.kind === 'ServiceAccount' && x.object.metadata.name === name);
+      return f?.kind === 'k8sObject' && !f.object.metadata.annotations?.['eks.amazonaws.com/role-arn'];
+    });
+    if (unannotated) {
+      const all = await this.list(R.ServiceAccount, {}, [401, 403]);
+      if (Array.isArray(all)) this.keep(all);
+    }
+    return out;
+  }
+}
+
+/**
+ * Reads a workload and everything the doctor needs about it in `namespace`: the object, its
+ * owners, its pods (through the workload's selector; a Deployment through its ReplicaSets, a
+ * CronJob through its Jobs) and their service accounts (with managedFields, which the API
+ * returns). `sa/NAME` gives the account and the pods that run as it. A call that fails becomes
+ * an UnavailableFact (or a NotFoundFact for a 404) and the rest carries on.
+ */
+export async function collectWorkload(k: LoadedKube, selector: Selector | string, namespace: string): Promise<WorkloadFacts> {
+  const sel = typeof selector === 'string' ? parseSelector(selector) : selector;
+  const c = new Collector(k, namespace);
+
+  if (sel.kind === 'ServiceAccount') {
+    c.usesServiceAccount(sel.name);
+    const serviceAccounts = await c.serviceAccounts();
+    const pods = await podsOfServiceAccount(c, sel.name);
+    for (const p of pods) {
+      c.keep([p]);
+      await c.owners(p.object);
+    }
+    return { facts: c.facts, serviceAccounts };
+  }
+
+  if (sel.kind === 'Pod') {
+    const pod = await c.get(R.Pod, sel.name);
+    if (pod) {
+      await c.owners(pod);
+      c.usesServiceAccount(serviceAccountName(pod).name);
+    }
+    return { facts: c.facts, serviceAccounts: await c.serviceAccounts() };
+  }
+
+  const r = R[sel.kind];
+  const workload = await c.get(r, sel.name);
+  if (!workload) return { facts: c.facts, serviceAccounts: [] };
+  await c.owners(workload);
+  const t = podTemplate(workload);
+  if (t) c.usesServiceAccount(serviceAccountName({ kind: 'Pod', metadata: {}, spec: t.spec }).name);
+
+  const uid = workload.metadata.uid;
+  const spec = isRaw(workload.spec) ? workload.spec : {};
+  let pods: K8sObjectFact[] = [];
+  if (sel.kind === 'Deployment') {
+    pods = await deploymentPods(c, workload);
+  } else if (sel.kind === 'CronJob') {
+    const jobs = await c.list(R.Job, {});
+    if (Array.isArray(jobs)) {
+      const owned = jobs.filter((j) => controllerRef(j.object)?.uid === uid);
+      c.keep(owned);
+      for (const j of owned) {
+        const js = isRaw(j.object.spec) ? j.object.spec : {};
+        pods.push(...(await podsBySelector(c, js['selector'], j.object.metadata.uid)));
+      }
+    }
+  } else {
+    pods = await podsBySelector(c, spec['selector'], uid);
+  }
+  c.keep(pods);
+  for (const p of pods) c.usesServiceAccount(serviceAccountName(p.object).name);
+  return { facts: c.facts, serviceAccounts: await c.serviceAccounts() };
+}
+
+/** Pods matching `selector` whose controller is `ownerUid`. */
+async function podsBySelector(c: Collector, selector: unknown, ownerUid: string | undefined): Promise<K8sObjectFact[]> {
+  const q = labelSelectorQuery(selector);
+  if (q === undefined) return [];
+  const pods = await c.list(R.Pod, q === '' ? {} : { labelSelector: q });
+  if (!Array.isArray(pods)) return [];
+  return pods.filter((p) => ownerUid === undefined || controllerRef(p.object)?.uid === ownerUid);
+}
+
+/** A Deployment's pods through its ReplicaSets; the ReplicaSets that own a pod or want replicas are kept. */
+async function deploymentPods(c: Collector, d: K8sObject): Promise<K8sObjectFact[]> {
+  const spec = isRaw(d.spec) ? d.spec : {};
+  const q = labelSelectorQuery(spec['selector']);
+  if (q === undefined) return [];
+  const query: Record<string, string> = q === '' ? {} : { labelSelector: q };
+  const rsList = await c.list(R.ReplicaSet, query);
+  const podList = await c.list(R.Pod, query);
+  const pods = Array.isArray(podList) ? podList : [];
+  if (!Array.isArray(rsList)) {
+    // ReplicaSets unreadable: the pods whose controller is a ReplicaSet named after the Deployment.
+    return pods.filter((p) => {
+      const ref = controllerRef(p.object);
+      return ref?.kind === 'ReplicaSet' && ref.name.startsWith(`${d.metadata.name ?? ''}-`);
+    });
+  }
+  const owned = rsList.filter((rs) => controllerRef(rs.object)?.uid === d.metadata.uid);
+  const rsUids = new Set(owned.map((rs) => rs.object.metadata.uid));
+  const mine = pods.filter((p) => rsUids.has(controllerRef(p.object)?.uid));
+  const withPods = new Set(mine.map((p) => controllerRef(p.object)?.uid));
+  c.keep(
+    owned.filter((rs) => {
+      const want = isRaw(rs.object.spec) ? rs.object.spec['replicas'] : undefined;
+      return withPods.has(rs.object.metadata.uid) || (typeof want === 'number' && want > 0);
+    }),
+  );
+  return mine;
+}
+
+/** Pods running as `name`: by field selector where the server supports it, else the namespace's pods filtered. */
+async function podsOfServiceAccount(c: Collector, name: string): Promise<K8sObjectFact[]> {
+  const bySelector = await c.list(R.Pod, { fieldSelector: `spec.serviceAccountName=${name}` }, [400]);
+  if (Array.isArray(bySelector)) return bySelector;
+  if (bySelector === undefined) return [];
+  const all = await c.list(R.Pod, {});
+  return Array.isArray(all) ? all.filter((p) => serviceAccountName(p.object).name === name) : [];
+}
+
+// =================================================================================================
+// version and tokens
+// =================================================================================================
+
+/** `GET /version` as a KubeVersionFact (server), or an UnavailableFact `kubeVersion`. */
+export async function serverVersion(k: LoadedKube): Promise<KubeVersionFact | UnavailableFact> {
+  const src = source('getCode');
+  const out = await request(k, 'GET', '/version');
+  if (out.ok) {
+    try {
+      const f = kubectlVersion.recognise({ path: src.path, text: '', docs: [{ value: out.json, line: 1 }] }, src)?.[0];
+      if (f?.kind === 'kubeVersion' && f.server) return { ...f, source: src };
+    } catch {
+      // An unreadable version document: reported below.
+    }
+    return { kind: 'unavailable', source: src, what: 'kubeVersion', reason: 'BadResponse: /version did not return a version.Info (major, minor, gitVersion)', permission: '/version get' };
+  }
+  return { kind: 'unavailable', source: src, what: 'kubeVersion', reason: reasonLine(out.failure), permission: '/version get' };
+}
+
+export interface TokenOptions {
+  audience: string;
+  /** Seconds; the API's minimum is 600 (default). */
+  expirationSeconds?: number;
+}
+
+/**
+ * A TokenRequest for the service account (never a Secret). The fact holds the token's header
+ * and claims only; the raw token is returned beside it for the STS probe and must not be
+ * logged, printed or put in a fact.
+ */
+export async function requestToken(k: LoadedKube, namespace: string, serviceAccount: string, opts: TokenOptions): Promise<{ fact: TokenFact | UnavailableFact; token?: string }> {
+  const src = source('createNamespacedServiceAccountToken');
+  const what = `token:${namespace}/${serviceAccount}`;
+  const perm = permission(R.ServiceAccount, 'create', 'token');
+  const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [opts.audience], expirationSeconds: opts.expirationSeconds ?? 600 } };
+  const out = await request(k, 'POST', `${collectionPath(R.ServiceAccount, namespace)}/${encodeURIComponent(serviceAccount)}/token`, {}, body);
+  if (!out.ok) return { fact: { kind: 'unavailable', source: src, what, reason: reasonLine(out.failure), permission: perm } };
+  const status = isRaw(out.json) && isRaw(out.json['status']) ? out.json['status'] : {};
+  const token = typeof status['token'] === 'string' ? status['token'].trim() : '';
+  if (token === '') return { fact: { kind: 'unavailable', source: src, what, reason: 'BadResponse: the TokenRequest came back without status.token', permission: perm } };
+  try {
+    const { header, claims } = decodeToken(token);
+    return { fact: { kind: 'token', source: src, header, claims }, token };
+  } catch (e) {
+    return { fact: { kind: 'unavailable', source: src, what, reason: `BadResponse: the issued token does not decode: ${(e as Error).message}`, permission: perm } };
+  }
+}
