@@ -64,7 +64,13 @@ function flagProbeDisagreement(findings: Finding[]): void {
   const failed = new Set(findings.filter((f) => f.status === 'fail' && f.check !== 'IRSA402').map((f) => f.check));
   if (probe.status === 'fail') {
     const explains = String(probe.data['explains'] ?? '').split(',').filter(Boolean);
-    if (!explains.some((c) => failed.has(c as never))) {
+    const agreeing = explains.filter((c) => failed.has(c as never));
+    if (agreeing.length) {
+      // Side by side: name the failing checks that explain STS's answer, keep only their causes.
+      probe.data['explainedBy'] = agreeing.join(',');
+      probe.message += ` Explained by ${agreeing.join(', ')} above.`;
+      probe.because = probe.because.filter((b) => !b.field.startsWith('likely cause (') || agreeing.some((c) => b.field === `likely cause (${c})`));
+    } else {
       probe.data['disagreement'] = true;
       probe.message += ` The checks do not explain this error (expected one of ${explains.join(', ') || 'the trust and provider checks'} to fail): the evidence they read may be incomplete or stale.`;
     }
