@@ -339,6 +339,41 @@ export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicyData[] = [
       },
     ],
   },
+  {
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/IAMReadOnlyAccess.html
+    // (document, v4 default); PolicyId and the seconds of CreateDate/UpdateDate as `aws iam
+    // list-policies` prints them (quoted in public notes: ANPAJKSO7NDY4T57MWDSQ,
+    // 2015-02-06T18:40:39Z, 2018-01-25T19:11:27Z).
+    name: 'IAMReadOnlyAccess',
+    path: '/',
+    policyId: 'ANPAJKSO7NDY4T57MWDSQ',
+    description: 'Provides read only access to IAM via the AWS Management Console.',
+    createDate: '2015-02-06T18:40:39Z',
+    defaultVersionId: 'v4',
+    versions: [
+      {
+        versionId: 'v4',
+        createDate: '2018-01-25T19:11:27Z',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: [
+                'iam:GenerateCredentialReport',
+                'iam:GenerateServiceLastAccessedDetails',
+                'iam:Get*',
+                'iam:List*',
+                'iam:SimulateCustomPolicy',
+                'iam:SimulatePrincipalPolicy',
+              ],
+              Resource: '*',
+            },
+          ],
+        },
+      },
+    ],
+  },
 ];
 
 const byName = new Map(AWS_MANAGED_POLICIES.map((p) => [p.name, p]));

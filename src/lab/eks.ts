@@ -14,8 +14,11 @@
 //   - ServerException 500 (the model's documentation string)
 //   - signature problems as REST-JSON services name them (UnrecognizedClientException,
 //     InvalidSignatureException, ExpiredTokenException, MissingAuthenticationTokenException).
+//   - AccessDeniedException 403 when the caller's identity policies do not allow
+//     eks:ListClusters / eks:DescribeCluster (./authz.ts), checked before the operation runs.
 
 import { createHash } from 'node:crypto';
+import { authorize, eksAuthzRequest, type AccessDenial, type Authorizer } from './authz.js';
 import type { LabRequest, LabResponse, Service } from './http.js';
 import { verifySigV4, type AwsErrorInfo, type SigV4Result } from './sigv4.js';
 import { requestId, type LabCluster, type LabState } from './state.js';
@@ -27,6 +30,11 @@ export interface EksServiceOptions {
   readonly state: LabState;
   readonly clock: Clock;
   readonly authenticate?: Authenticate;
+  /**
+   * Authorizes an authenticated call before its handler runs (./authz.ts); the default evaluates
+   * the caller's identity policies, as AWS does. `() => undefined` allows everything.
+   */
+  readonly authorize?: Authorizer;
 }
 
 /** Query-protocol signature error codes -> the names REST-JSON services use for them. */
@@ -46,6 +54,17 @@ function json(status: number, body: unknown, rid: string, errorType?: string): L
 
 export function eksError(status: number, type: string, message: string, extra: Record<string, unknown> = {}, rid = requestId()): LabResponse {
   return json(status, { ...extra, message }, rid, type);
+}
+
+/**
+ * EKS's AccessDeniedException (403, botocore EKS model: `AccessDeniedException`, httpStatusCode
+ * 403, member `message`) with IAM's sentence. The denial comes from AWS's request authorization
+ * layer in front of the service, whose REST-JSON answers carry the message as `Message` (seen from
+ * AWS in denials of OpenSearch and Bedrock runtime calls); botocore's RestJSONParser and the JS
+ * SDK read `message` or `Message` alike and take the code from `x-amzn-ErrorType`.
+ */
+export function eksAccessDenied(d: AccessDenial, rid = requestId()): LabResponse {
+  return json(403, { Message: d.message }, rid, 'AccessDeniedException');
 }
 
 function authError(e: AwsErrorInfo, rid: string): LabResponse {
@@ -118,11 +137,13 @@ export class EksService implements Service {
   private readonly state: LabState;
   private readonly clock: Clock;
   private readonly authenticate: Authenticate;
+  private readonly authorize: Authorizer;
 
   constructor(opts: EksServiceOptions) {
     this.state = opts.state;
     this.clock = opts.clock;
     this.authenticate = opts.authenticate ?? ((req) => verifySigV4(req, { state: this.state, service: 'eks', now: this.clock.now() }));
+    this.authorize = opts.authorize ?? ((cred, r) => authorize(this.state, cred, r.action, r.resource, { now: this.clock.now(), ...(r.context ? { context: r.context } : {}) }));
   }
 
   operationOf(req: LabRequest): string {
@@ -140,6 +161,12 @@ export class EksService implements Service {
     if (!auth.ok) return authError(auth.error, rid);
     const r = route(req);
     const account = auth.credential.account;
+    if (r.op !== 'unknown') {
+      // Authorized after authentication, before the operation validates or reads anything.
+      const a = eksAuthzRequest(this.state, account, auth.region, r);
+      const denied = this.authorize(auth.credential, { ...a, context: { 'aws:RequestedRegion': auth.region, ...a.context } });
+      if (denied) return eksAccessDenied(denied, rid);
+    }
     if (r.op === 'ListClusters') return this.list(req, account, auth.region, rid);
     if (r.op === 'DescribeCluster') {
       const c = this.visible(account, auth.region).find((x) => x.name === r.name);

@@ -3,12 +3,14 @@
 // answers in the `https://iam.amazonaws.com/doc/2010-05-08/` namespace, errors as
 // `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`).
 // Every call is SigV4-verified (./sigv4.ts) against keys the lab issued; the caller's account is
-// the account whose IAM the call reads and writes. The behaviour lives in ./iam/model.ts (shared
+// the account whose IAM the call reads and writes. Then it is authorized by the caller's identity
+// policies (./authz.ts: AccessDenied 403 with IAM's sentence) before the operation runs. The behaviour lives in ./iam/model.ts (shared
 // with the world loader's seeding); this file parses requests, dispatches and renders.
 //
 // Operation list and member names: botocore/data/iam/2010-05-08/service-2.json.
 
 import type { LabRequest, LabResponse, Service } from './http.js';
+import { authorize, authorizeAll, iamAuthzRequests, type Authorizer } from './authz.js';
 import { allAwsManagedPolicies } from './aws-managed-policies.js';
 import { isIamError, iamError, msg, validationError, type IamError } from './iam/errors.js';
 import * as model from './iam/model.js';
@@ -31,6 +33,11 @@ export interface IamServiceOptions {
   readonly authenticate?: Authenticate;
   /** Accept provider URLs with a port (see CreateProviderInput.allowPort). */
   readonly allowProviderUrlPort?: boolean;
+  /**
+   * Authorizes an authenticated call before its handler runs (./authz.ts); the default evaluates
+   * the caller's identity policies, as IAM does. `() => undefined` allows everything.
+   */
+  readonly authorize?: Authorizer;
 }
 
 interface Ctx {
@@ -310,12 +317,14 @@ export class IamService implements Service {
   private readonly clock: Clock;
   private readonly authenticate: Authenticate;
   private readonly allowProviderUrlPort: boolean;
+  private readonly authorize: Authorizer;
 
   constructor(opts: IamServiceOptions) {
     this.allowProviderUrlPort = opts.allowProviderUrlPort === true;
     this.state = opts.state;
     this.clock = opts.clock;
     this.authenticate = opts.authenticate ?? ((req) => verifySigV4(req, { state: this.state, service: 'iam', now: this.clock.now() }));
+    this.authorize = opts.authorize ?? ((cred, r) => authorize(this.state, cred, r.action, r.resource, { now: this.clock.now(), ...(r.context ? { context: r.context } : {}) }));
   }
 
   operationOf(req: LabRequest): string {
@@ -333,6 +342,11 @@ export class IamService implements Service {
     if (!handler || (q.version !== undefined && q.version !== IAM_VERSION)) {
       return iamErrorResponse(iamError('InvalidAction', `Could not find operation ${action} for version ${q.version ?? 'NO_VERSION_SPECIFIED'}`), rid);
     }
+    // Authorized after authentication, before the operation reads or validates anything.
+    // aws:RequestedRegion: the region the call was signed for (us-east-1 for IAM in the aws partition).
+    const requests = iamAuthzRequests(this.state, auth.credential.account, action, q).map((r) => ({ ...r, context: { 'aws:RequestedRegion': auth.region, ...r.context } }));
+    const denied = authorizeAll(this.authorize, auth.credential, requests);
+    if (denied) return iamErrorResponse(iamError('AccessDenied', denied.message), rid);
     const outcome = handler({ state: this.state, clock: this.clock, account: auth.credential.account, caller: auth.credential, q, allowProviderUrlPort: this.allowProviderUrlPort });
     if (isIamError(outcome)) return iamErrorResponse(outcome, rid);
     return xml(200, queryResponse(action, IAM_NAMESPACE, rid, outcome ?? undefined), rid);

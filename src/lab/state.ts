@@ -91,6 +91,42 @@ export interface LabCluster {
   tags: Record<string, string>;
 }
 
+/**
+ * An IAM user of the lab: the owner of long-term keys. Its identity policies (inline, attached,
+ * permissions boundary) authorize its calls to the lab's IAM and EKS APIs (./authz.ts), as IAM
+ * authorizes a user's calls. The lab's administrator (`lab-admin`, and any user that was only
+ * issued keys) has the AWS-managed AdministratorAccess policy attached.
+ */
+export interface LabUser {
+  arn: string;
+  name: string;
+  path: string;
+  /** `AIDA...`, what GetCallerIdentity returns as UserId. */
+  userId: string;
+  account: string;
+  createDate: Date;
+  /** Inline identity policies by name (JSON text). */
+  inlinePolicies: Map<string, string>;
+  /** Managed policy ARNs: customer-managed ones of the account or AWS-managed ones. */
+  attachedPolicies: string[];
+  /** A managed policy ARN used as the user's permissions boundary. */
+  permissionsBoundary?: string;
+}
+
+/** An identity policy given inline: its name and document (JSON text or an object). */
+export interface LabInlinePolicy {
+  name: string;
+  document: string | Readonly<Record<string, unknown>>;
+}
+
+export interface CreateUserOptions {
+  /** Default `/`. */
+  path?: string;
+  /** Managed policy ARNs to attach (e.g. `arn:aws:iam::aws:policy/IAMReadOnlyAccess`). */
+  attachedPolicies?: string[];
+  permissionsBoundary?: string;
+}
+
 /** A credential the lab issued (or the lab's own admin keys). Secrets never leave the lab. */
 export interface LabCredential {
   accessKeyId: string;
@@ -108,6 +144,8 @@ export class LabState {
   readonly clusters = new Map<string, LabCluster>();
   readonly credentials = new Map<string, LabCredential>();
   readonly awsPolicies = new Map<string, LabManagedPolicy>();
+  /** IAM users by ARN. */
+  readonly users = new Map<string, LabUser>();
 
   account(id: string, partition: Partition = 'aws'): LabAccount {
     let a = this.accounts.get(id);
@@ -118,18 +156,58 @@ export class LabState {
     return a;
   }
 
-  /** Issues long-term keys for an IAM user of an account (what the lab's env file exports). */
+  /**
+   * Issues long-term keys for an IAM user of an account (what the lab's env file exports). A user
+   * that does not exist yet is created as an administrator (AdministratorAccess attached), which
+   * is what the lab's own `lab-admin` keys stand for.
+   */
   issueUserKeys(account: string, user = 'lab-admin'): LabCredential {
     const a = this.account(account);
+    const u = this.user(account, user) ?? this.addUser(account, user, [], { attachedPolicies: [`arn:${a.partition}:iam::aws:policy/AdministratorAccess`] });
     const c: LabCredential = {
       accessKeyId: `AKIA${randomId(16)}`,
       secretAccessKey: randomBytes(30).toString('base64').replace(/[+/=]/g, 'x').slice(0, 40),
-      arn: `arn:${a.partition}:iam::${account}:user/${user}`,
+      arn: u.arn,
       account,
-      userId: `AIDA${randomId(17)}`,
+      userId: u.userId,
     };
     this.credentials.set(c.accessKeyId, c);
     return c;
+  }
+
+  /**
+   * Creates an IAM user with exactly these identity policies (inline; `options` adds managed ones
+   * and a permissions boundary) and issues it keys. Throws if the user exists.
+   */
+  createUser(account: string, name: string, policies: readonly LabInlinePolicy[], options: CreateUserOptions = {}): { user: LabUser; credential: LabCredential } {
+    if (this.user(account, name)) throw new Error(`lab user ${name} already exists in account ${account}`);
+    const user = this.addUser(account, name, policies, options);
+    return { user, credential: this.issueUserKeys(account, name) };
+  }
+
+  /** The user of an account with this name (IAM user names are case-insensitive). */
+  user(account: string, name: string): LabUser | undefined {
+    const lower = name.toLowerCase();
+    for (const u of this.users.values()) if (u.account === account && u.name.toLowerCase() === lower) return u;
+    return undefined;
+  }
+
+  private addUser(account: string, name: string, policies: readonly LabInlinePolicy[], options: CreateUserOptions): LabUser {
+    const a = this.account(account);
+    const path = options.path ?? '/';
+    const u: LabUser = {
+      arn: `arn:${a.partition}:iam::${account}:user${path}${name}`,
+      name,
+      path,
+      userId: `AIDA${randomId(17)}`,
+      account,
+      createDate: new Date(),
+      inlinePolicies: new Map(policies.map((p) => [p.name, typeof p.document === 'string' ? p.document : JSON.stringify(p.document)])),
+      attachedPolicies: [...(options.attachedPolicies ?? [])],
+    };
+    if (options.permissionsBoundary !== undefined) u.permissionsBoundary = options.permissionsBoundary;
+    this.users.set(u.arn, u);
+    return u;
   }
 
   /** Issues session credentials for an assumed role. */
