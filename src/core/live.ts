@@ -82,13 +82,17 @@ export async function collectLive(o: LiveOptions): Promise<LiveResult> {
       roleArns.add(p.ok ? p.arn : (('suggestion' in p && p.suggestion) || a.trim()));
     }
   }
-  let roleClients: AwsClients | undefined;
+  // A role in another account is read with --role-profile's credentials, once they are known to
+  // be that account's (GetCallerIdentity), so that a NoSuchEntity is never read from the wrong one.
+  let roleSide: { clients: AwsClients; account: string | undefined } | undefined;
+  if (o.roleProfile || o.roleAws) {
+    const clients = makeAwsClients({ ...common, ...(o.roleProfile ? { profile: o.roleProfile } : {}), ...o.roleAws });
+    const who = await whoAmI(clients.sts);
+    roleSide = { clients, account: who.ok ? who.account : undefined };
+  }
   const clientsFor = (account: string): { clients: AwsClients; account: string | undefined } | undefined => {
     if (!home || account === home) return { clients: aws, account: home };
-    if (o.roleProfile || o.roleAws) {
-      roleClients ??= makeAwsClients({ ...common, ...(o.roleProfile ? { profile: o.roleProfile } : {}), ...o.roleAws });
-      return { clients: roleClients, account: undefined };
-    }
+    if (roleSide && (roleSide.account === undefined || roleSide.account === account)) return roleSide;
     return undefined;
   };
   const accounts = new Set<string>();

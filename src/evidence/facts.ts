@@ -57,6 +57,9 @@ export interface ProviderListFact {
   source: Source;
   /** The provider ARNs the account holds (list-open-id-connect-providers). */
   arns: string[];
+  /** The account listed, when known apart from the ARNs (live mode: the caller's account), so
+   * that an empty list is tied to its account. */
+  account?: string;
 }
 
 export interface ProviderFact {

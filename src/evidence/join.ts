@@ -105,6 +105,11 @@ export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
   let cluster = joinCluster(facts, conflicts);
   const clusterGone = unavailable.get('cluster');
   if (cluster.state === 'unknown' && clusterGone) cluster = unknownFrom(clusterGone);
+  else if (clusterGone && cluster.state === 'found' && cluster.value.issuerFrom !== 'describe-cluster') {
+    notes.push(
+      `the cluster could not be described (${clusterGone.reason}${clusterGone.permission ? `; needs ${clusterGone.permission}` : ''}): its issuer was taken from ${cluster.value.issuerFrom === 'token' ? "a token's iss claim" : 'the discovery document'}, and its endpoint access is not known`,
+    );
+  }
 
   // ---- kubernetes version ----------------------------------------------------------------
   let kubeVersion: Evidence['kubeVersion'] = unknown('no `kubectl version -o json` output and no cluster version given', 'kubectl version -o json');
@@ -456,7 +461,7 @@ function joinProviders(facts: Fact[], roleAccounts: Set<string>, cluster: Lookup
         e.providers.push(prov);
       }
     }
-    if (l.arns.length === 0) accountsInList.add(undefined);
+    if (l.arns.length === 0) accountsInList.add(l.account);
     for (const a of accountsInList) {
       const e = entry(a);
       e.complete = true;

@@ -144,3 +144,9 @@ export function nsFlag(ns: string | undefined): string {
 export function shq(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** What settles an unknown cluster region: the permission in live mode, the command offline. */
+export function clusterSettle(ctx: CheckContext): string {
+  const gone = ctx.ev.unavailable.get('cluster');
+  return gone?.permission ? `the permission ${gone.permission}` : 'aws eks describe-cluster --name CLUSTER --output json';
+}

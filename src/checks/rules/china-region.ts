@@ -3,7 +3,7 @@ import { ROLE_ARN_ANNOTATION } from '../../k8s/webhook.js';
 import { resourceName } from '../../k8s/pod.js';
 import { mutableContainers } from '../lib/env.js';
 import { topOwner } from '../lib/fixes.js';
-import { clusterPartition } from '../lib/subject.js';
+import { clusterPartition, clusterSettle } from '../lib/subject.js';
 
 export default defineCheck({
   id: 'IRSA307',
@@ -17,7 +17,7 @@ export default defineCheck({
   remediation: 'In China regions, set AWS_DEFAULT_REGION (e.g. cn-north-1) in every container of the pod template.',
   run(ctx, report) {
     const cp = clusterPartition(ctx);
-    if (!cp) return report.unknown('evidenceMissing', { reason: "the cluster's region is not known" }, { settle: 'aws eks describe-cluster --name CLUSTER --output json' });
+    if (!cp) return report.unknown('evidenceMissing', { reason: "the cluster's region is not known" }, { settle: clusterSettle(ctx) });
     if (cp.partition !== 'aws-cn') return report.skip('notChina', { partition: cp.partition });
     const pod = ctx.pod;
     if (!pod) return report.notApplicable('no pod or workload was given');

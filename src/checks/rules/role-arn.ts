@@ -2,7 +2,7 @@ import { defineCheck } from '../define.js';
 import { parseRoleArn } from '../../iam/arn.js';
 import { ROLE_ARN_ANNOTATION } from '../../k8s/webhook.js';
 import { annotateCommand } from '../lib/fixes.js';
-import { clusterPartition, where } from '../lib/subject.js';
+import { clusterPartition, where, clusterSettle } from '../lib/subject.js';
 
 export default defineCheck({
   id: 'IRSA101',
@@ -36,7 +36,7 @@ export default defineCheck({
     }
     const cp = clusterPartition(ctx);
     if (!cp) {
-      return report.unknown('partitionUnknown', { arn: p.arn, partition: p.partition }, { settle: 'aws eks describe-cluster --name CLUSTER --output json' });
+      return report.unknown('partitionUnknown', { arn: p.arn, partition: p.partition }, { settle: clusterSettle(ctx) });
     }
     if (cp.partition !== p.partition) {
       const corrected = `arn:${cp.partition}:iam::${p.account}:role${p.path}${p.name}`;

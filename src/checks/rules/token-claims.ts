@@ -30,7 +30,11 @@ export default defineCheck({
       const podSubs = ctx.ev.pods.map((p) => `system:serviceaccount:${p.namespace}:${serviceAccountName(p.object).name}`);
       if (typeof sub !== 'string' || (!known.includes(sub) && !podSubs.includes(sub))) token = tokens[0];
     }
-    if (!token) return report.skip('noToken');
+    if (!token) {
+      const gone = ref ? ctx.ev.unavailable.get(`token:${ref.namespace}/${ref.name}`) : undefined;
+      if (gone) return report.unknown('evidenceMissing', { reason: `no token for ${ref!.namespace}/${ref!.name}: ${gone.reason}` }, gone.permission ? { settle: `the permission ${gone.permission}` } : {});
+      return report.skip('noToken');
+    }
     const s = summariseClaims(token.claims, ctx.ev.now);
     const src = token.source.path;
     const because: Because[] = [];
