@@ -196,6 +196,17 @@ describe('irsa-doctor lab up, as a user runs it', () => {
       assert.equal(pod.stdout, 'irsa');
       const envOut = await run('kubectl', ['get', 'pods', '-n', 'my-app', '-o', 'jsonpath={.items[0].spec.containers[0].env[*].name}'], env);
       assert.match(envOut.stdout, /AWS_ROLE_ARN.*AWS_WEB_IDENTITY_TOKEN_FILE/);
+      // What the issue promises a user with only kubectl and AWS credentials: the doctor, live,
+      // through the environment alone (KUBECONFIG, AWS_ENDPOINT_URL_*, NODE_EXTRA_CA_CERTS, keys).
+      const main = new URL('../cli/main.ts', import.meta.url).pathname;
+      const doctor = await run(process.execPath, ['--import', 'tsx', '--', main, 'diagnose', 'deploy/my-app', '-n', 'my-app', '--probe', '-o', 'json'], { ...env, NO_COLOR: '1' });
+      assert.equal(doctor.code, 0, doctor.stderr);
+      const report = JSON.parse(doctor.stdout) as { subjects: Array<{ verdict: string; findings: Array<{ check: string; status: string; message: string }> }> };
+      const probe = report.subjects[0]!.findings.find((f) => f.check === 'IRSA402')!;
+      assert.equal(probe.status, 'pass', probe.message);
+      assert.match(probe.message, /assumed-role\/EKS-IRSA\//);
+      assert.deepEqual(report.subjects[0]!.findings.filter((f) => f.status === 'fail'), []);
+      assert.doesNotMatch(doctor.stdout + doctor.stderr, new RegExp(vars['AWS_SECRET_ACCESS_KEY']!));
     } finally {
       child.kill('SIGTERM');
       const code = await exited;
