@@ -397,3 +397,22 @@ describe('verdicts', () => {
     assert.equal(r.verdict, 'unknown');
   });
 });
+
+describe('live evidence that could not be read', () => {
+  test('pods that could not be listed: the template is diagnosed, IRSA303 is unknown and names the grant', async () => {
+    const { join } = await import('../evidence/join.js');
+    const { runChecks } = await import('./runner.js');
+    const { CHECKS } = await import('./registry.js');
+    const facts = scenario().facts().filter((f) => !(f.kind === 'k8sObject' && f.object.kind === 'Pod'));
+    facts.push(
+      { kind: 'k8sObject', source: { path: 'api:kubernetes:readNamespacedDeployment' }, object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'payments' }, spec: { template: { metadata: {}, spec: { serviceAccountName: 'irsa', containers: [{ name: 'app' }] } } } } },
+      { kind: 'unavailable', source: { path: 'api:kubernetes:listNamespacedPod' }, what: 'pods:payments', reason: 'Forbidden: pods is forbidden', permission: 'pods list' },
+    );
+    const joined = join(facts, { mode: 'live' });
+    const r = runChecks(joined, CHECKS)[0]!;
+    const f = r.findings.find((x) => x.check === 'IRSA303')!;
+    assert.equal(f.status, 'unknown');
+    assert.match(f.settle ?? '', /pods list/);
+    assert.match(joined.evidence.notes.join('\n'), /the pods in payments could not be listed/);
+  });
+});

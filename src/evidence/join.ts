@@ -103,6 +103,11 @@ export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
 
   // ---- cluster -------------------------------------------------------------------------
   let cluster = joinCluster(facts, conflicts);
+  const clusterMissing = byKind(facts, 'notFound').find((f) => f.resource === 'cluster');
+  if (clusterMissing && (cluster.state === 'unknown' || (cluster.state === 'found' && cluster.value.issuerFrom !== 'describe-cluster'))) {
+    notes.push(`${clusterMissing.text}: check --cluster and --region (the issuer, if shown, comes from other evidence)`);
+    if (cluster.state === 'unknown') cluster = unknown(`${clusterMissing.text}`, 'the cluster name (--cluster) and region (--region) of the kubeconfig context');
+  }
   const clusterGone = unavailable.get('cluster');
   if (cluster.state === 'unknown' && clusterGone) cluster = unknownFrom(clusterGone);
   else if (clusterGone && cluster.state === 'found' && cluster.value.issuerFrom !== 'describe-cluster') {
@@ -143,6 +148,13 @@ export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
   const regionForWebhook = cluster.state === 'found' ? cluster.value.region : undefined;
   const kubeMinor = kubeVersion.state === 'found' ? kubeVersion.value.minor : undefined;
   const pods = joinPods(objects, serviceAccounts, { defaultRegion: regionForWebhook, regionalStsDefault: kubeMinor !== undefined ? kubeMinor >= 22 : true }, notes);
+  for (const u of unavailable.values()) {
+    if (!u.what.startsWith('pods:')) continue;
+    const ns = u.what.slice('pods:'.length);
+    if (pods.some((p) => p.namespace === ns && p.origin === 'template')) {
+      notes.push(`the pods in ${ns} could not be listed (${u.reason}${u.permission ? `; needs ${u.permission}` : ''}): the workload's pod template was diagnosed as the pod it would create`);
+    }
+  }
 
   // ---- exec outputs and lockfiles, attributed to pods -------------------------------------
   attachExec(byKind(facts, 'env'), pods, notes, (p) => p.env);

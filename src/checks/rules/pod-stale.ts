@@ -20,7 +20,12 @@ export default defineCheck({
   run(ctx, report) {
     const pod = ctx.pod;
     if (!pod) return report.notApplicable('no pod or workload was given');
-    if (pod.origin === 'template') return report.skip('template');
+    if (pod.origin === 'template') {
+      // Diagnosed from the template because the pods could not be listed: their age is unknown.
+      const gone = ctx.ev.unavailable.get(`pods:${pod.namespace}`);
+      if (gone) return report.unknown('evidenceMissing', { reason: `the pods of ${pod.workload?.kind ?? 'the workload'} ${pod.workload?.name ?? ''} could not be listed: ${gone.reason}` }, gone.permission ? { settle: `the permission ${gone.permission}` } : {});
+      return report.skip('template');
+    }
     const sa = ctx.serviceAccount;
     if (sa.state === 'unknown') return report.missing(sa, 'the service account annotation');
     if (sa.state === 'notFound') return report.notApplicable('the service account does not exist (IRSA201)');
