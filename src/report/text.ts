@@ -121,9 +121,26 @@ export function renderSubject(r: SubjectReport, o: TextOptions): string {
   return out.join('\n');
 }
 
+/** The same findings for pods of one workload: shown once, with how many pods share them. */
+function signature(r: SubjectReport): string {
+  const s = r.subject;
+  return JSON.stringify([s.namespace, s.serviceAccount, s.roleArn, r.verdict, r.findings.map((f) => [f.check, f.status, f.messageId, f.because.filter((b) => !/^pod|creationTimestamp/.test(b.field)).length])]);
+}
+
 export function renderText(report: Report, o: TextOptions): string {
   const c = o.colors;
-  const blocks = report.subjects.map((s) => renderSubject(s, o));
+  const groups: Array<{ first: SubjectReport; more: string[] }> = [];
+  for (const s of report.subjects) {
+    const last = groups[groups.length - 1];
+    if (!o.verbose && last && s.subject.pod && last.first.subject.pod && signature(last.first) === signature(s)) last.more.push(s.subject.pod);
+    else groups.push({ first: s, more: [] });
+  }
+  const blocks = groups.map((g) => {
+    const text = renderSubject(g.first, o);
+    if (!g.more.length) return text;
+    const [head, ...rest] = text.split('\n');
+    return [`${head}  ${c.dim(`(and ${g.more.length} more pod${g.more.length === 1 ? '' : 's'} with the same findings: ${g.more.join(', ')})`)}`, ...rest].join('\n');
+  });
   const counts = new Map<Verdict, number>();
   for (const s of report.subjects) counts.set(s.verdict, (counts.get(s.verdict) ?? 0) + 1);
   const order: Verdict[] = ['broken', 'warn', 'unknown', 'ok'];

@@ -59,7 +59,8 @@ export default defineCheck({
       problems.push(`the token expired at ${s.expiresAt} (${Math.abs(s.expiresIn ?? 0)} s ago; STS allows 300 s)`);
       because.push({ field: 'token.exp', expected: `after ${ctx.ev.now.toISOString()}`, actual: s.expiresAt ?? '?', source: src });
     }
-    if (s.notYetValid) problems.push('the token is not valid yet (nbf in the future: check the clocks)');
+    // Clocks differ by a little everywhere: only an nbf beyond AWS's 5-minute leeway is a problem.
+    if (s.nbf !== undefined && s.nbf > Math.floor(ctx.ev.now.getTime() / 1000) + 300) problems.push(`the token is not valid until ${new Date(s.nbf * 1000).toISOString()} (nbf more than 5 minutes ahead: check the clocks)`);
     const trust = trustAllowsClaims(ctx, s.sub, s.aud);
     if (trust && !trust.allowed) {
       problems.push(`the trust policy does not admit these claims: ${trust.why}`);
