@@ -7,6 +7,7 @@ import type { Lab } from './lab.js';
 import type { World, IrsaTrust } from './world.js';
 import { attachRolePolicy, createPolicy, createProvider, createRole, isIamError, putRolePolicy } from './iam/model.js';
 import { awsManagedPolicyArn } from './aws-managed-policies.js';
+import { irsaTrustPolicy } from '../iam/irsa-trust.js';
 
 type Vars = Record<string, string>;
 
@@ -33,24 +34,9 @@ function hostPath(url: string): string {
 }
 
 export function irsaTrust(providerArn: string, issuerHostPath: string, t: IrsaTrust): Record<string, unknown> {
-  const op = t.operator ?? 'StringEquals';
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          [op]: {
-            [`${issuerHostPath}:sub`]: `system:serviceaccount:${t.namespace}:${t.serviceAccount}`,
-            [`${issuerHostPath}:aud`]: t.audience ?? 'sts.amazonaws.com',
-          },
-        },
-      },
-    ],
-  };
+  return irsaTrustPolicy({ providerArn, issuerHostPath, ...t });
 }
+
 
 export async function applyWorld(lab: Lab, world: World): Promise<void> {
   const where = world.path ?? world.name;

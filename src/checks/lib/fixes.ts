@@ -6,6 +6,7 @@ import type { Pod } from '../../evidence/model.js';
 import { resourceName } from '../../k8s/pod.js';
 import { ROLE_ARN_ANNOTATION } from '../../k8s/webhook.js';
 import { shq } from './subject.js';
+import { irsaTrustPolicy as buildIrsaTrust } from '../../iam/irsa-trust.js';
 
 /** The workload that owns the pod, as `kind/name` for kubectl, following the owner chain. */
 export function topOwner(pod: Pod): { kind: string; name: string } | undefined {
@@ -57,23 +58,9 @@ export function annotateCommand(ns: string, sa: string, roleArn: string): string
 
 /** The trust policy IRSA needs for one service account (aws-behavior.md section 3). */
 export function irsaTrustPolicy(providerArn: string, issuerHostPath: string, namespace: string, serviceAccount: string, audience: string): Record<string, unknown> {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${issuerHostPath}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-            [`${issuerHostPath}:aud`]: audience,
-          },
-        },
-      },
-    ],
-  };
+  return buildIrsaTrust({ providerArn, issuerHostPath, namespace, serviceAccount, audience });
 }
+
 
 /** Writing a JSON document to a file and applying it, as one copy-pasteable block. */
 export function writeJsonCommand(file: string, doc: unknown): string {

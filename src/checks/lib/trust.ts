@@ -9,6 +9,7 @@ import { parsePolicyDocument, type ParsedPolicy } from '../../iam/policy.js';
 import { wildcardMatch } from '../../iam/wildcard.js';
 import { audienceOf, issuerOf, memo, providerFor, roleArnOf } from './subject.js';
 import { providerArn as buildProviderArn } from '../../iam/issuer.js';
+import { writeJsonCommand } from './fixes.js';
 
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
 
@@ -253,7 +254,7 @@ export function trustFix(ctx: CheckContext, summary: string) {
   return {
     summary: `${summary}: ${r.edits.join('; ')}`,
     commands: [
-      `cat > trust-policy.json <<'EOF'\n${JSON.stringify(r.document, null, 2)}\nEOF`,
+      writeJsonCommand('trust-policy.json', r.document),
       `aws iam update-assume-role-policy --role-name ${t.inputs.roleName} --policy-document file://trust-policy.json`,
     ],
     patch: r.document,
