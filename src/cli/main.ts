@@ -18,6 +18,7 @@ import { renderExplainJson, renderExplainText } from '../report/explain.js';
 import { VERSION } from './version.js';
 import { addLabCommands, LabUsageError } from './lab.js';
 import { addDemoCommand } from './demo.js';
+import { addScanCommand } from './scan.js';
 
 interface LiveCliOptions {
   namespace?: string;
@@ -205,6 +206,7 @@ Examples:
 
   addLabCommands(program, io, setExit);
   addDemoCommand(program, io, setExit);
+  addScanCommand(program, io, setExit);
 
   return program;
 }

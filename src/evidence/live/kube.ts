@@ -506,7 +506,8 @@ function reasonLine(f: KubeFailure): string {
 
 type Outcome = { ok: true; json: unknown } | { ok: false; failure: KubeFailure };
 
-async function request(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<Outcome> {
+/** One call on the Kubernetes API with the kubeconfig's TLS and credentials (exec plugin refresh, retries of 429/5xx). */
+export async function request(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<Outcome> {
   let res: Response;
   try {
     res = await call(k, method, path, query, body);
@@ -576,7 +577,8 @@ function source(operation: string): Source {
  * The facts the offline recogniser makes of this JSON (`kubectl get -o json` of an object or a
  * list): kind/apiVersion filled in for list items, Secret values redacted, `fromList` set.
  */
-function objectFacts(json: unknown, src: Source): K8sObjectFact[] {
+/** Objects of a response (an object or a List), as the offline kubectl recogniser reads them. */
+export function objectFacts(json: unknown, src: Source): K8sObjectFact[] {
   const out = kubectlObjects.recognise({ path: src.path, text: '', docs: [{ value: json, line: 1 }] }, src) ?? [];
   return out.filter((f): f is K8sObjectFact => f.kind === 'k8sObject').map((f) => ({ ...f, source: { path: src.path } }));
 }

@@ -1,0 +1,100 @@
+// `irsa-doctor scan`: the whole cluster (or a namespace) in one pass. The facts come from
+// collectScan (list per kind, one read per distinct role); the same join and checks as
+// `diagnose` judge them; the subjects are then grouped by owning workload, the first pod
+// standing for the rest.
+
+import { diagnoseFacts, SCHEMA_VERSION, type Report } from './diagnose.js';
+import { collectScan, type ScanCollectOptions, type ScanCollected, type WorkloadRef } from '../evidence/live/scan-collect.js';
+import type { SubjectReport, Verdict } from '../checks/runner.js';
+
+export type ScanOptions = ScanCollectOptions & { now?: Date };
+
+export interface WorkloadResult {
+  workload: WorkloadRef;
+  verdict: Verdict;
+  /** Check ids that failed (else warned, else were unknown) for the first pod. */
+  checks: string[];
+  /** How many IRSA pods this workload stands for. */
+  pods: number;
+  report: SubjectReport;
+}
+
+export interface ScanResult {
+  workloads: WorkloadResult[];
+  /** One subject per workload (checks.md), each with `pods`. */
+  report: Report & { subjects: Array<SubjectReport & { pods: number; workloadRef: WorkloadRef }>; scan: ScanSummary };
+  collected: ScanCollected;
+}
+
+export interface ScanSummary {
+  scope: string;
+  verdicts: Record<Verdict, number>;
+  workloads: number;
+  pods: number;
+  podsListed: number;
+  roles: number;
+  unusedServiceAccounts: ScanCollected['unusedServiceAccounts'];
+  nodeRoleFallbacks: ScanCollected['nodeRoleFallbacks'];
+  listFailures: string[];
+}
+
+const wkey = (w: WorkloadRef): string => `${w.namespace}/${w.kind}/${w.name}`;
+
+/** Check ids that explain the verdict: the failures, else the warnings, else the unknowns. */
+export function verdictChecks(s: SubjectReport): string[] {
+  for (const status of ['fail', 'warn', 'unknown'] as const) {
+    const ids = [...new Set(s.findings.filter((f) => f.status === status).map((f) => f.check))];
+    if (ids.length) return ids;
+  }
+  return [];
+}
+
+export async function scan(o: ScanOptions): Promise<ScanResult> {
+  const collected = await collectScan(o);
+  const full = diagnoseFacts(collected.facts, { mode: 'live', ...(o.now ? { now: o.now } : {}) });
+  const groups = new Map<string, { ref: WorkloadRef; subjects: SubjectReport[] }>();
+  for (const s of full.subjects) {
+    if (!s.subject.pod || !s.subject.namespace) continue; // templates and bare service accounts: pods stand for them
+    const ref = collected.podOwners.get(`${s.subject.namespace}/${s.subject.pod}`);
+    if (!ref) continue;
+    const k = wkey(ref);
+    const g = groups.get(k) ?? { ref, subjects: [] };
+    g.subjects.push(s);
+    groups.set(k, g);
+  }
+  const workloads: WorkloadResult[] = [...groups.values()]
+    .sort((a, b) => wkey(a.ref).localeCompare(wkey(b.ref)))
+    .map((g) => {
+      const first = [...g.subjects].sort((a, b) => (a.subject.pod ?? '').localeCompare(b.subject.pod ?? ''))[0]!;
+      return { workload: g.ref, verdict: first.verdict, checks: verdictChecks(first), pods: g.subjects.length, report: first };
+    });
+  const verdicts: Record<Verdict, number> = { ok: 0, warn: 0, unknown: 0, broken: 0 };
+  for (const w of workloads) verdicts[w.verdict]++;
+  const summary: ScanSummary = {
+    scope: collected.target['scope'] ?? '',
+    verdicts,
+    workloads: workloads.length,
+    pods: workloads.reduce((n, w) => n + w.pods, 0),
+    podsListed: collected.stats.podsListed,
+    roles: collected.stats.roles,
+    unusedServiceAccounts: collected.unusedServiceAccounts,
+    nodeRoleFallbacks: collected.nodeRoleFallbacks,
+    listFailures: collected.listFailures,
+  };
+  return {
+    workloads,
+    collected,
+    report: {
+      schemaVersion: SCHEMA_VERSION,
+      subjects: workloads.map((w) => ({ ...w.report, pods: w.pods, workloadRef: w.workload })),
+      notes: full.notes,
+      generatedAt: full.generatedAt,
+      scan: summary,
+    },
+  };
+}
+
+/** checks.md: 1 when some workload has a failing check, else 0. */
+export function scanExitCode(r: ScanResult): 0 | 1 {
+  return r.workloads.some((w) => w.verdict === 'broken') ? 1 : 0;
+}
