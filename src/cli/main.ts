@@ -2,7 +2,7 @@
 // irsa-doctor / kubectl-irsa: parse the command line, call the core, pick a renderer, set the
 // exit code (0 nothing failed, 1 something failed, 2 bad usage or unreadable input).
 
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
@@ -17,51 +17,19 @@ import { explain } from '../explain/index.js';
 import { renderExplainJson, renderExplainText } from '../report/explain.js';
 import { VERSION } from './version.js';
 import { addLabCommands, LabUsageError } from './lab.js';
+import { addLiveOptions, liveBaseFromCli, UsageError, type LiveCliOptions } from './live-options.js';
 import { addDemoCommand } from './demo.js';
 import { addScanCommand } from './scan.js';
 
-interface LiveCliOptions {
-  namespace?: string;
-  context?: string;
-  kubeconfig?: string;
-  cluster?: string;
-  profile?: string;
-  region?: string;
-  roleProfile?: string;
-  caFile?: string;
-  timeout?: string;
+interface LiveCommandOptions extends LiveCliOptions {
   probe?: boolean;
 }
 
-function liveFromCli(selector: string, o: LiveCliOptions): LiveOptions {
-  const timeout = Number(o.timeout ?? '10');
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout: ${JSON.stringify(o.timeout)} is not a number of seconds`);
-  let ca: string | undefined;
-  if (o.caFile) {
-    try {
-      ca = readFileSync(o.caFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--ca-file: ${o.caFile}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  }
-  return {
-    selector,
-    timeoutMs: timeout * 1000,
-    ...(o.namespace ? { namespace: o.namespace } : {}),
-    ...(o.context ? { context: o.context } : {}),
-    ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
-    ...(o.cluster ? { cluster: o.cluster } : {}),
-    ...(o.profile ? { profile: o.profile } : {}),
-    ...(o.region ? { region: o.region } : {}),
-    ...(o.roleProfile ? { roleProfile: o.roleProfile } : {}),
-    ...(ca ? { ca } : {}),
-  };
+function liveFromCli(selector: string, o: LiveCommandOptions): LiveOptions {
+  return { selector, ...liveBaseFromCli(o) };
 }
 
-/** A usage problem: one line, exit 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -93,17 +61,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
-  const liveOptions = (c: Command) =>
-    c
-      .option('-n, --namespace <ns>', "the workload's namespace (default: the context's, else default)")
-      .option('--context <name>', 'kubeconfig context')
-      .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)')
-      .option('--cluster <name>', 'the EKS cluster name, when the context does not say it')
-      .option('--profile <name>', 'AWS profile for the cluster account')
-      .option('--region <region>', 'AWS region (default: the context, AWS_REGION, the profile)')
-      .option('--role-profile <name>', "AWS profile for the account of a role in another account")
-      .option('--ca-file <pem>', 'extra CA for the issuer and the AWS endpoints')
-      .option('--timeout <seconds>', 'per-request timeout', '10');
+  const liveOptions = (c: Command) => addLiveOptions(c.option('-n, --namespace <ns>', "the workload's namespace (default: the context's, else default)") as unknown as Command);
 
   const diagnose = program
     .command('diagnose')
@@ -129,7 +87,7 @@ Examples:
   $ ${name} diagnose --from ./outputs --action s3:GetObject --resource arn:aws:s3:::my-bucket/key`,
     )
     .action(async (selector, rawOpts) => {
-      const opts = rawOpts as typeof rawOpts & LiveCliOptions;
+      const opts = rawOpts as typeof rawOpts & LiveCommandOptions;
       if (opts.resource && !opts.action) throw new UsageError('--resource needs --action');
       if (selector && opts.from) throw new UsageError('give a selector (live) or --from (offline), not both');
       if (!selector && !opts.from) throw new UsageError('diagnose: give a selector such as deploy/NAME -n NS (live), or --from PATH... (offline)');
@@ -170,7 +128,7 @@ Examples:
   collect
     .addHelpText('after', `\nExample:\n  $ ${name} collect deploy/api -n payments -o bundle.json && ${name} diagnose --from bundle.json`)
     .action(async (selector, rawOpts) => {
-      const opts = rawOpts as typeof rawOpts & LiveCliOptions;
+      const opts = rawOpts as typeof rawOpts & LiveCommandOptions;
       const live = await collectLive({ ...liveFromCli(selector, opts), probe: Boolean(opts.probe) });
       writeFileSync(opts.output, `${JSON.stringify(toBundle(live.facts, live.target, new Date()), null, 2)}\n`);
       io.stdout.write(`wrote ${live.facts.length} facts to ${opts.output}\n`);

@@ -1,49 +1,19 @@
 // `irsa-doctor scan [-n NS | -A]`: every workload that uses IRSA, one line each, and a summary.
 
-import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { scan, scanExitCode, type ScanOptions, type ScanResult } from '../core/scan.js';
 import type { ScanProgress } from '../evidence/live/scan-collect.js';
-import { UsageError, type Io } from './main.js';
+import type { Io } from './main.js';
+import { addLiveOptions, liveBaseFromCli, UsageError, type LiveCliOptions } from './live-options.js';
 
-export interface ScanCliOptions {
-  namespace?: string;
+export interface ScanCliOptions extends LiveCliOptions {
   allNamespaces?: boolean;
-  context?: string;
-  kubeconfig?: string;
-  cluster?: string;
-  profile?: string;
-  region?: string;
-  roleProfile?: string;
-  caFile?: string;
-  timeout?: string;
 }
 
 export function scanOptionsFromCli(o: ScanCliOptions): ScanOptions {
-  const timeout = Number(o.timeout ?? '10');
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout: ${JSON.stringify(o.timeout)} is not a number of seconds`);
   if (o.allNamespaces && o.namespace) throw new UsageError('scan: give -n NAMESPACE or -A, not both');
-  let ca: string | undefined;
-  if (o.caFile) {
-    try {
-      ca = readFileSync(o.caFile, 'utf8');
-    } catch (e) {
-      throw new UsageError(`--ca-file: ${o.caFile}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  }
-  return {
-    timeoutMs: timeout * 1000,
-    ...(o.allNamespaces ? { allNamespaces: true } : {}),
-    ...(o.namespace ? { namespace: o.namespace } : {}),
-    ...(o.context ? { context: o.context } : {}),
-    ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
-    ...(o.cluster ? { cluster: o.cluster } : {}),
-    ...(o.profile ? { profile: o.profile } : {}),
-    ...(o.region ? { region: o.region } : {}),
-    ...(o.roleProfile ? { roleProfile: o.roleProfile } : {}),
-    ...(ca ? { ca } : {}),
-  };
+  return { ...liveBaseFromCli(o), ...(o.allNamespaces ? { allNamespaces: true } : {}) };
 }
 
 /** One line per workload, the info lines, the summary. */
@@ -74,19 +44,13 @@ function progressLine(p: ScanProgress): string {
 }
 
 export function addScanCommand(program: Command, io: Io, setExit: (c: number) => void): void {
-  program
+  const cmd = program
     .command('scan')
     .description('scan a namespace (-n) or the whole cluster (-A): every workload that uses IRSA, one line each, with a summary')
     .option('-n, --namespace <ns>', "the namespace (default: the context's, else default)")
-    .option('-A, --all-namespaces', 'every namespace')
-    .option('--context <name>', 'kubeconfig context')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)')
-    .option('--cluster <name>', 'the EKS cluster name, when the context does not say it')
-    .option('--profile <name>', 'AWS profile for the cluster account')
-    .option('--region <region>', 'AWS region (default: the context, AWS_REGION, the profile)')
-    .option('--role-profile <name>', 'AWS profile for the account of roles in another account')
-    .option('--ca-file <pem>', 'extra CA for the issuer and the AWS endpoints')
-    .option('--timeout <seconds>', 'per-request timeout', '10')
+    .option('-A, --all-namespaces', 'every namespace');
+  addLiveOptions(cmd as unknown as Command);
+  cmd
     .addOption(new Option('--role-plan <plan>', 'how roles are read: per-role (GetRole and its policy calls), bulk (GetAccountAuthorizationDetails), auto (bulk from 10 distinct roles)').choices(['auto', 'per-role', 'bulk'] as const).default('auto' as const))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json'] as const).default('text' as const))
     .option('-v, --verbose', 'show the collection plan and what each phase read')
