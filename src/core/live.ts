@@ -5,8 +5,9 @@
 
 import type { Fact, TokenFact } from '../evidence/facts.js';
 import { loadKube, collectWorkload, serverVersion, requestToken, type LoadedKube } from '../evidence/live/kube.js';
-import { makeAwsClients, type AwsClientOptions, type AwsClients } from '../evidence/live/clients.js';
-import { collectCluster, collectProviders, collectRole, findClusterByEndpoint, probeWebIdentity, whoAmI } from '../evidence/live/aws.js';
+import type { AwsClientOptions } from '../evidence/live/clients.js';
+import { annotatedRoleArn, connectAws } from '../evidence/live/aws-side.js';
+import { collectProviders, collectRole, probeWebIdentity } from '../evidence/live/aws.js';
 import { collectIssuer } from '../evidence/live/issuer.js';
 import { parseRoleArn } from '../iam/arn.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../k8s/webhook.js';
@@ -49,52 +50,19 @@ export async function collectLive(o: LiveOptions): Promise<LiveResult> {
   const [workload, version] = await Promise.all([collectWorkload(k, o.selector, namespace), serverVersion(k)]);
   facts.push(...workload.facts, version);
 
-  const region = o.region ?? k.cluster.region;
-  const common: AwsClientOptions = {
-    ...(region ? { region } : {}),
-    ...(o.profile ? { profile: o.profile } : {}),
-    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.ca ? { ca: o.ca } : {}),
-    ...o.aws,
-  };
-  const aws = makeAwsClients(common);
-  const me = await whoAmI(aws.sts);
-  const home = me.ok ? me.account : k.cluster.account;
-
-  // The cluster: named by --cluster, the context, or found by its API endpoint.
-  let clusterName = o.cluster ?? k.cluster.name;
-  if (!clusterName) {
-    const byEndpoint = await findClusterByEndpoint(aws.eks, k.server);
-    facts.push(...byEndpoint.facts);
-    clusterName = byEndpoint.name;
-  } else {
-    facts.push(...(await collectCluster(aws.eks, { name: clusterName })));
-  }
-  const clusterFact = facts.find((f) => f.kind === 'cluster');
-  const issuer = clusterFact?.kind === 'cluster' ? clusterFact.issuer : null;
+  const side = await connectAws(o, k);
+  const { aws, home, clusterName, issuer } = side;
+  facts.push(...side.facts);
 
   // Roles named by the service accounts (and by AWS_ROLE_ARN set in pods).
   const roleArns = new Set<string>();
   for (const f of workload.facts) {
     const a = annotationsOf(f)?.[ROLE_ARN_ANNOTATION];
     if (f.kind === 'k8sObject' && f.object.kind === 'ServiceAccount' && a) {
-      const p = parseRoleArn(a);
-      roleArns.add(p.ok ? p.arn : (('suggestion' in p && p.suggestion) || a.trim()));
+      roleArns.add(annotatedRoleArn(a));
     }
   }
-  // A role in another account is read with --role-profile's credentials, once they are known to
-  // be that account's (GetCallerIdentity), so that a NoSuchEntity is never read from the wrong one.
-  let roleSide: { clients: AwsClients; account: string | undefined } | undefined;
-  if (o.roleProfile || o.roleAws) {
-    const clients = makeAwsClients({ ...common, ...(o.roleProfile ? { profile: o.roleProfile } : {}), ...o.roleAws });
-    const who = await whoAmI(clients.sts);
-    roleSide = { clients, account: who.ok ? who.account : undefined };
-  }
-  const clientsFor = (account: string): { clients: AwsClients; account: string | undefined } | undefined => {
-    if (!home || account === home) return { clients: aws, account: home };
-    if (roleSide && (roleSide.account === undefined || roleSide.account === account)) return roleSide;
-    return undefined;
-  };
+  const clientsFor = side.clientsFor;
   const accounts = new Set<string>();
   const jobs: Array<Promise<Fact[]>> = [];
   for (const arn of roleArns) {

@@ -7,8 +7,9 @@
 
 import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableFact } from '../facts.js';
 import { loadKube, objectFacts, request, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
-import { makeAwsClients, type AwsClientOptions, type AwsClients } from './clients.js';
-import { collectCluster, collectProviders, collectRole, findClusterByEndpoint, whoAmI } from './aws.js';
+import type { AwsClientOptions } from './clients.js';
+import { collectProviders, collectRole } from './aws.js';
+import { annotatedRoleArn, connectAws } from './aws-side.js';
 import { collectIssuer } from './issuer.js';
 import { GetAccountAuthorizationDetailsCommand, GetPolicyCommand, GetPolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { describeAwsError, reasonOf } from './clients.js';
@@ -288,46 +289,19 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
   // ---- AWS: the cluster, its issuer, the providers, the roles -----------------------------------
   progress.phase = 'cluster';
   tell();
-  const region = o.region ?? k.cluster.region;
-  const common: AwsClientOptions = {
-    ...(region ? { region } : {}),
-    ...(o.profile ? { profile: o.profile } : {}),
-    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.ca ? { ca: o.ca } : {}),
-    ...o.aws,
-  };
-  const aws = makeAwsClients(common);
-  const me = await whoAmI(aws.sts);
-  const home = me.ok ? me.account : k.cluster.account;
-  let clusterName = o.cluster ?? k.cluster.name;
-  if (!clusterName) {
-    const byEndpoint = await findClusterByEndpoint(aws.eks, k.server);
-    facts.push(...byEndpoint.facts);
-    clusterName = byEndpoint.name;
-  } else facts.push(...(await collectCluster(aws.eks, { name: clusterName })));
-  const cf = facts.find((f) => f.kind === 'cluster');
-  const issuer = cf?.kind === 'cluster' ? cf.issuer : null;
+  const side = await connectAws(o, k);
+  const { aws, home, clusterName, issuer } = side;
+  facts.push(...side.facts);
 
   const roleArns = new Set<string>();
   for (const f of kept.values()) {
     const a = f.object.kind === 'ServiceAccount' ? annotated(f) : undefined;
     if (!a) continue;
-    const pr = parseRoleArn(a);
-    roleArns.add(pr.ok ? pr.arn : (('suggestion' in pr && pr.suggestion) || a.trim()));
+    roleArns.add(annotatedRoleArn(a));
   }
-  let roleSide: { clients: AwsClients; account: string | undefined } | undefined;
-  if (o.roleProfile || o.roleAws) {
-    const clients = makeAwsClients({ ...common, ...(o.roleProfile ? { profile: o.roleProfile } : {}), ...o.roleAws });
-    const who = await whoAmI(clients.sts);
-    roleSide = { clients, account: who.ok ? who.account : undefined };
-  }
-  const clientsFor = (account: string): { clients: AwsClients; account: string | undefined } | undefined => {
-    if (!home || account === home) return { clients: aws, account: home };
-    if (roleSide && (roleSide.account === undefined || roleSide.account === account)) return roleSide;
-    return undefined;
-  };
+  const clientsFor = side.clientsFor;
 
-  const side: Array<Promise<Fact[]>> = [];
+  const jobs: Array<Promise<Fact[]>> = [];
   const roleJobs: Array<() => Promise<Fact[]>> = [];
   const byClient = new Map<IAMClient, { account: string | undefined; arns: string[] }>();
   const accounts = new Set<string>();
@@ -348,11 +322,11 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
     byClient.set(c.clients.iam, list);
     if (!accounts.has(pr.account)) {
       accounts.add(pr.account);
-      side.push(collectProviders(c.clients.iam, pr.account));
+      jobs.push(collectProviders(c.clients.iam, pr.account));
     }
   }
-  if (home && !accounts.has(home) && roleArns.size === 0) side.push(collectProviders(aws.iam, home));
-  if (issuer) side.push(collectIssuer(issuer, { ...(o.ca ? { ca: o.ca } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) }));
+  if (home && !accounts.has(home) && roleArns.size === 0) jobs.push(collectProviders(aws.iam, home));
+  if (issuer) jobs.push(collectIssuer(issuer, { ...(o.ca ? { ca: o.ca } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) }));
 
   progress.phase = 'roles';
   const concurrency = o.concurrency ?? 8;
@@ -384,7 +358,7 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
       progress.rolesDone++;
       tell();
     }),
-    Promise.all(side),
+    Promise.all(jobs),
   ]);
   for (const f of [...roleFacts, ...sideFacts]) facts.push(...f);
   progress.phase = 'done';

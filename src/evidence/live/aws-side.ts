@@ -1,0 +1,83 @@
+// The AWS side every live command starts with: clients, whose credentials they are, the cluster
+// (named by --cluster, the kubeconfig, or found by its API endpoint) and, for roles in another
+// account, the --role-profile clients once they are known to be that account's.
+
+import type { Fact } from '../facts.js';
+import type { LoadedKube } from './kube.js';
+import { makeAwsClients, type AwsClientOptions, type AwsClients } from './clients.js';
+import { collectCluster, findClusterByEndpoint, whoAmI } from './aws.js';
+import { parseRoleArn } from '../../iam/arn.js';
+
+export interface AwsSideOptions {
+  cluster?: string;
+  profile?: string;
+  region?: string;
+  roleProfile?: string;
+  timeoutMs?: number;
+  ca?: string;
+  /** For the in-process lab: explicit endpoints and keys. */
+  aws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
+  roleAws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
+}
+
+export interface AwsSide {
+  aws: AwsClients;
+  /** The caller's account (GetCallerIdentity), else the kubeconfig's hint. */
+  home: string | undefined;
+  clusterName: string | undefined;
+  /** The cluster's facts (ClusterFact, or why there is none). */
+  facts: Fact[];
+  issuer: string | null;
+  /** Clients that read `account`, with the account they were verified to read; undefined: none. */
+  clientsFor(account: string): { clients: AwsClients; account: string | undefined } | undefined;
+}
+
+export async function connectAws(o: AwsSideOptions, k: LoadedKube): Promise<AwsSide> {
+  const region = o.region ?? k.cluster.region;
+  const common: AwsClientOptions = {
+    ...(region ? { region } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.ca ? { ca: o.ca } : {}),
+    ...o.aws,
+  };
+  const aws = makeAwsClients(common);
+  const me = await whoAmI(aws.sts);
+  const home = me.ok ? me.account : k.cluster.account;
+  const facts: Fact[] = [];
+  let clusterName = o.cluster ?? k.cluster.name;
+  if (!clusterName) {
+    const byEndpoint = await findClusterByEndpoint(aws.eks, k.server);
+    facts.push(...byEndpoint.facts);
+    clusterName = byEndpoint.name;
+  } else {
+    facts.push(...(await collectCluster(aws.eks, { name: clusterName })));
+  }
+  const cf = facts.find((f) => f.kind === 'cluster');
+  // A role in another account is read with --role-profile's credentials, once they are known to
+  // be that account's (GetCallerIdentity), so that a NoSuchEntity is never read from the wrong one.
+  let roleSide: { clients: AwsClients; account: string | undefined } | undefined;
+  if (o.roleProfile || o.roleAws) {
+    const clients = makeAwsClients({ ...common, ...(o.roleProfile ? { profile: o.roleProfile } : {}), ...o.roleAws });
+    const who = await whoAmI(clients.sts);
+    roleSide = { clients, account: who.ok ? who.account : undefined };
+  }
+  return {
+    aws,
+    home,
+    clusterName,
+    facts,
+    issuer: cf?.kind === 'cluster' ? cf.issuer : null,
+    clientsFor(account) {
+      if (!home || account === home) return { clients: aws, account: home };
+      if (roleSide && (roleSide.account === undefined || roleSide.account === account)) return roleSide;
+      return undefined;
+    },
+  };
+}
+
+/** The role ARN an annotation means: the ARN, or its unambiguous correction, else as written. */
+export function annotatedRoleArn(annotation: string): string {
+  const p = parseRoleArn(annotation);
+  return p.ok ? p.arn : ('suggestion' in p && p.suggestion) || annotation.trim();
+}
