@@ -82,6 +82,7 @@ describe('docs/permissions.md', () => {
   const cases: Array<{ drop: string; unknown: string[]; names: RegExp }> = [
     { drop: 'iam:GetRole', unknown: ['IRSA102', 'IRSA103', 'IRSA104', 'IRSA105', 'IRSA106', 'IRSA107', 'IRSA108'], names: /iam:GetRole/ },
     { drop: 'iam:ListOpenIDConnectProviders', unknown: ['IRSA002', 'IRSA003', 'IRSA004'], names: /iam:ListOpenIDConnectProviders/ },
+    { drop: 'iam:GetOpenIDConnectProvider', unknown: ['IRSA003'], names: /iam:GetOpenIDConnectProvider/ },
   ];
   for (const c of cases) {
     test(`without ${c.drop}: ${c.unknown.join(', ')} are unknown and name it`, { timeout: 60_000 }, async () => {

@@ -416,3 +416,13 @@ describe('live evidence that could not be read', () => {
     assert.match(joined.evidence.notes.join('\n'), /the pods in payments could not be listed/);
   });
 });
+
+test('IRSA108 with --action: a policy document that could not be read names the permission', () => {
+  const f = scenario()
+    .with((s) =>
+      s.extraFacts.push({ kind: 'unavailable', source: { path: 'api:iam:GetPolicyVersion' }, what: 'policy:arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', reason: 'AccessDenied: not authorized to perform: iam:GetPolicyVersion', permission: 'iam:GetPolicyVersion' }),
+    )
+    .finding('IRSA108', { action: 's3:GetObject' });
+  assert.equal(f.status, 'unknown');
+  assert.match(f.settle ?? '', /iam:GetPolicyVersion/);
+});

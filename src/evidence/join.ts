@@ -397,12 +397,15 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
     const namedManaged = (p: { name: string; arn: string }): NamedPolicy => {
       const mp = managed.find((m) => m.arn === p.arn);
       const v = versionFor(p.arn, mp);
+      const gone = unavailable.get(`policy:${p.arn}`);
       return {
         name: p.name,
         arn: p.arn,
         kind: 'managed',
         document: v
           ? found(v.document, [v.source])
+          : gone
+            ? unknownFrom(gone)
           : unknown(
               `the document of ${p.arn} was not given`,
               `aws iam get-policy-version --policy-arn ${p.arn} --version-id $(aws iam get-policy --policy-arn ${p.arn} --query Policy.DefaultVersionId --output text)`,

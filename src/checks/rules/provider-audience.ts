@@ -23,6 +23,8 @@ export default defineCheck({
     const aud = audienceOf(ctx);
     const arn = m.provider.arn ?? m.expectedArn;
     if (!m.provider.clientIds) {
+      const gone = ctx.ev.unavailable.get(`provider:${arn}`);
+      if (gone) return report.unknown('evidenceMissing', { reason: `the client IDs of ${arn} could not be read: ${gone.reason}` }, gone.permission ? { settle: `the permission ${gone.permission}` } : {});
       return report.unknown(
         'evidenceMissing',
         { reason: `the client IDs of ${arn} were not given` },

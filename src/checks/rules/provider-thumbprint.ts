@@ -53,6 +53,8 @@ export default defineCheck({
       return report.pass('awsManaged', { host: iss.issuer.host }, { because: [{ field: 'issuer host', actual: iss.issuer.host }] });
     }
     if (!m.provider.thumbprints) {
+      const gone = ctx.ev.unavailable.get(`provider:${arn}`);
+      if (gone) return report.unknown('evidenceMissing', { reason: `the thumbprints of ${arn} could not be read: ${gone.reason}` }, gone.permission ? { settle: `the permission ${gone.permission}` } : {});
       return report.unknown('evidenceMissing', { reason: `the thumbprints of ${arn} were not given` }, { settle: `aws iam get-open-id-connect-provider --open-id-connect-provider-arn ${arn} --output json` });
     }
     const thumbprints = m.provider.thumbprints.map((t) => t.toLowerCase());
@@ -63,6 +65,8 @@ export default defineCheck({
     for (const { host, chain } of chains) {
       if (!chain) {
         if (eksHosted) continue;
+        const gone = ctx.ev.unavailable.get(`chain:${host}`);
+        if (gone) return report.unknown('evidenceMissing', { reason: `the TLS chain of ${host} could not be read: ${gone.reason}` });
         return report.unknown(
           'evidenceMissing',
           { reason: `the TLS chain of ${host} was not given` },
