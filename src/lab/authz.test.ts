@@ -4,13 +4,12 @@
 // session authorized by its role's AWS-managed policy. Expected messages are IAM's own sentences
 // (see authz.ts for where they were seen).
 
+import { runProcess } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { authorize, IAM_AUTHZ_OPERATIONS, iamAuthzRequests } from './authz.js';
 import { EksService } from './eks.js';
 import { Faults, serve, type LabRequest, type RunningServer } from './http.js';
@@ -22,7 +21,6 @@ import { createLabPki } from './pki.js';
 import { LabState, type LabCredential } from './state.js';
 import { LabClock } from './types.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const A = '111122223333';
 const REGION = 'us-west-2';
 const ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
@@ -82,18 +80,7 @@ function env(keys: LabCredential, region = 'us-east-1'): Record<string, string> 
   return e;
 }
 
-function run(cmd: string, args: string[], e: Record<string, string>, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: e, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const run = runProcess;
 
 function aws(args: string[], keys: LabCredential, region = 'us-east-1'): Promise<Run> {
   return run('aws', [...args, '--output', 'json'], env(keys, region));

@@ -3,13 +3,12 @@
 // and the JS SDK v3, pointed at the lab with AWS_ENDPOINT_URL_EKS and the lab CA, signing with
 // lab-issued keys. Clusters are seeded straight into LabState.clusters.
 
+import { runProcess } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EksService } from './eks.js';
 import { Faults, serve, type RunningServer } from './http.js';
 import { createLabPki } from './pki.js';
@@ -17,7 +16,6 @@ import { INVALID_TOKEN } from './sigv4.js';
 import { LabState, type LabCluster, type LabCredential } from './state.js';
 import { LabClock } from './types.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const A = '111122223333';
 const B = '444455556666';
 const ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
@@ -52,12 +50,6 @@ function cluster(name: string, over: Partial<LabCluster> = {}): LabCluster {
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function env(keys: LabCredential, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -78,18 +70,7 @@ function env(keys: LabCredential, extra: Record<string, string> = {}): Record<st
   };
 }
 
-function run(cmd: string, args: string[], e: Record<string, string>, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: e, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const run = runProcess;
 
 async function jsSdk(body: string, keys = keysA, extra: Record<string, string> = {}): Promise<any> {
   const script = [

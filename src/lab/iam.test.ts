@@ -4,13 +4,12 @@
 // with keys the lab issued. Expected messages are IAM's own (see iam/errors.ts for sources).
 // boto3 and the JS SDK run many calls per process to keep the file fast.
 
+import { runProcess } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.js';
 import { Faults, serve, type RunningServer } from './http.js';
 import { IamService } from './iam.js';
@@ -21,7 +20,6 @@ import { SIGNATURE_MISMATCH, INVALID_TOKEN } from './sigv4.js';
 import { LabState, type LabCredential } from './state.js';
 import { LabClock } from './types.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const A = '111122223333';
 const B = '444455556666';
 const ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
@@ -76,18 +74,7 @@ function env(keys: LabCredential, extra: Record<string, string> = {}): Record<st
   };
 }
 
-function run(cmd: string, args: string[], e: Record<string, string>, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: e, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const run = runProcess;
 
 async function aws(args: string[], keys = keysA): Promise<Run> {
   return run('aws', [...args, '--output', 'json'], env(keys));

@@ -7,9 +7,9 @@
 // boto3 and the JS SDK run all their cases in one process each (a fresh Session / client per case,
 // environment set per case), which keeps the file fast without bypassing the credential chains.
 
+import { runProcess } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,12 +36,6 @@ class FrozenClock implements Clock {
   }
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let dir: string;
 let caFile: string;
 
@@ -62,18 +56,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-function run(cmd: string, args: string[], env: Record<string, string>, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const run = runProcess;
 
 // ---------------------------------------------------------------------------------------------
 // boto3, one process for many cases

@@ -8,6 +8,7 @@
 // per LocalStack's recordings of real IAM/EKS (see iam/render.ts and eks.ts). Any other
 // difference fails the test.
 
+import { runProcess } from '../../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,7 +16,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EksService } from '../eks.js';
 import { Faults, serve, type RunningServer } from '../http.js';
 import { IamService } from '../iam.js';
@@ -23,7 +23,6 @@ import { createLabPki } from '../pki.js';
 import { LabState, type LabCredential } from '../state.js';
 import { LabClock } from '../types.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 // moto's default account, so that ARNs line up.
 const ACCOUNT = '123456789012';
 
@@ -61,18 +60,7 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-function run(cmd: string, args: string[], e: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: e, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const run = runProcess;
 
 // Seeds through boto3 (IAM always; the EKS cluster only on moto, which can create one, while the
 // lab's clusters come from its state), then prints every read's parsed result, datetimes marked.
