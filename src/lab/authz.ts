@@ -266,6 +266,7 @@ export const IAM_AUTHZ_OPERATIONS: readonly string[] = [
   'CreateOpenIDConnectProvider',
   'ListOpenIDConnectProviders',
   'GetAccountAuthorizationDetails',
+  'GetAccountSummary',
 ].sort();
 
 function requestTagContext(tags: readonly LabTag[] | undefined): Record<string, ContextValue> {
@@ -350,7 +351,7 @@ export function iamAuthzRequests(state: LabState, account: string, operation: st
     case 'ListOpenIDConnectProviders':
       return [{ action, resource: { arn: arnOf('oidc-provider/*') } }];
     default:
-      // GetAccountAuthorizationDetails, and anything not listed above.
+      // GetAccountAuthorizationDetails, GetAccountSummary, and anything not listed above.
       return [{ action, resource: { arn: '*' } }];
   }
 }

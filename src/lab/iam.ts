@@ -19,7 +19,7 @@ import { attachedShapes, encodeDocument, policyShape, providerShape, roleDetailS
 import { verifySigV4, type SigV4Result } from './sigv4.js';
 import { requestId, type LabCredential, type LabManagedPolicy, type LabState, type LabTag } from './state.js';
 import type { Clock } from './types.js';
-import { queryError, queryResponse, type QueryStructure, type QueryValue } from './xml.js';
+import { QueryMap, queryError, queryResponse, type QueryStructure, type QueryValue } from './xml.js';
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 export const IAM_VERSION = '2010-05-08';
@@ -277,6 +277,48 @@ const HANDLERS: Record<string, Handler> = {
   TagPolicy: (c) => need(c, ['PolicyArn', 'Tags'], () => then(model.tagPolicy(c.state, c.account, { policyArn: s(c, 'PolicyArn'), tags: tags(c) }, c.caller.arn), () => NO_OUTPUT)),
   UntagPolicy: (c) => need(c, ['PolicyArn', 'TagKeys'], () => then(model.untagPolicy(c.state, c.account, { policyArn: s(c, 'PolicyArn'), tagKeys: list(c, 'TagKeys') }, c.caller.arn), () => NO_OUTPUT)),
   ListPolicyTags: (c) => need(c, ['PolicyArn'], () => then(model.getPolicy(c.state, c.account, s(c, 'PolicyArn')), (p) => tagPage(c, p.tags ?? []))),
+
+  // --- The account's usage and quotas (the keys and defaults moto and IAM answer with)
+  GetAccountSummary: (c) => {
+    const a = c.state.account(c.account);
+    const versionsInUse = [...a.policies.values()].reduce((n, p) => n + p.versions.length, 0);
+    const summary: Array<[string, number]> = [
+      ['AccessKeysPerUserQuota', 2],
+      ['AccountAccessKeysPresent', 0],
+      ['AccountMFAEnabled', 0],
+      ['AccountSigningCertificatesPresent', 0],
+      ['AssumeRolePolicySizeQuota', model.QUOTAS.trustPolicySize],
+      ['AttachedPoliciesPerGroupQuota', 10],
+      ['AttachedPoliciesPerRoleQuota', model.QUOTAS.managedPoliciesPerRole],
+      ['AttachedPoliciesPerUserQuota', 10],
+      ['GlobalEndpointTokenVersion', 1],
+      ['GroupPolicySizeQuota', 5120],
+      ['Groups', 0],
+      ['GroupsPerUserQuota', 10],
+      ['GroupsQuota', 300],
+      ['InstanceProfiles', 0],
+      ['InstanceProfilesQuota', 1000],
+      ['MFADevices', 0],
+      ['MFADevicesInUse', 0],
+      ['Policies', a.policies.size],
+      ['PoliciesQuota', a.quotas?.customerPolicies ?? model.QUOTAS.customerPoliciesPerAccount],
+      ['PolicySizeQuota', model.QUOTAS.managedPolicySize],
+      ['PolicyVersionsInUse', versionsInUse],
+      ['PolicyVersionsInUseQuota', 10000],
+      ['Providers', a.providers.size],
+      ['RolePolicySizeQuota', model.QUOTAS.inlinePolicySizePerRole],
+      ['Roles', a.roles.size],
+      ['RolesQuota', a.quotas?.roles ?? model.QUOTAS.rolesPerAccount],
+      ['ServerCertificates', 0],
+      ['ServerCertificatesQuota', 20],
+      ['SigningCertificatesPerUserQuota', 2],
+      ['UserPolicySizeQuota', 2048],
+      ['Users', 0],
+      ['UsersQuota', 5000],
+      ['VersionsPerPolicyQuota', model.QUOTAS.versionsPerPolicy],
+    ];
+    return { SummaryMap: new QueryMap(summary) };
+  },
 
   // --- The bulk read of IAM auditing tools
   GetAccountAuthorizationDetails: (c) => {

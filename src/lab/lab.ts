@@ -90,7 +90,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   writeFileSync(caPath, pki.caPem);
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    for (const a of world.accounts) state.account(a.id, a.partition);
+    for (const a of world.accounts) {
+      const acc = state.account(a.id, a.partition);
+      if (a.quotas) acc.quotas = { ...a.quotas };
+    }
     const adminKeys = new Map<string, LabCredential>();
     for (const a of world.accounts) adminKeys.set(a.id, state.issueUserKeys(a.id));
     const homeAccount = world.accounts[0]!.id;

@@ -71,6 +71,8 @@ export interface LabAccount {
   providers: Map<string, LabProvider>;
   /** Customer-managed policies by ARN. AWS-managed ones live in LabState.awsPolicies. */
   policies: Map<string, LabManagedPolicy>;
+  /** Raised quotas (Service Quotas); IAM's defaults otherwise. */
+  quotas?: { roles?: number; customerPolicies?: number };
 }
 
 export interface LabCluster {

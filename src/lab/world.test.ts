@@ -354,3 +354,26 @@ test('worlds/README.md lists every world with what it reproduces', () => {
   assert.deepEqual([...rows.keys()].sort(), worlds.map((w) => w.name).sort());
   for (const w of worlds) assert.equal(rows.get(w.name), w.reproduces.join(', ') || '—', `README row of ${w.name}`);
 });
+
+test('raised IAM quotas: read from accounts[].quotas, enforced by the lab, bad values reported where they are', async () => {
+  const w = parseWorld(`name: big\naccounts:\n  - id: "111122223333"\n    quotas: { roles: 5000, customerPolicies: 2000 }\nclusters:\n  - name: prod\nsteps: []\n`, 'worlds/big.yaml');
+  assert.deepEqual(w.accounts, [{ id: '111122223333', partition: 'aws', quotas: { roles: 5000, customerPolicies: 2000 } }]);
+  const e = parseError(`name: broken\naccounts:\n  - id: "111122223333"\n    quotas: { roles: 9000 }\nclusters:\n  - name: prod\nsteps: []\n`);
+  assert.match(e.message, /accounts\.0\.quotas\.roles: expected an integer from 1 to 5000/);
+  assert.equal(e.line, 4);
+  const u = parseError(`name: broken\naccounts:\n  - id: "111122223333"\n    quotas: { users: 10 }\nclusters:\n  - name: prod\nsteps: []\n`);
+  assert.match(u.message, /accounts\.0\.quotas\.users: unknown quota/);
+  // The lab enforces the raised quota instead of IAM's default 1,000 roles.
+  const { LabState } = await import('./state.js');
+  const { createRole } = await import('./iam/model.js');
+  const { LabClock } = await import('./types.js');
+  const state = new LabState();
+  const clock = new LabClock();
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const acc = state.account('111122223333');
+  acc.quotas = { roles: 2 };
+  assert.ok(!('code' in createRole(state, acc.id, { roleName: 'a', assumeRolePolicyDocument: trust }, clock)));
+  assert.ok(!('code' in createRole(state, acc.id, { roleName: 'b', assumeRolePolicyDocument: trust }, clock)));
+  const third = createRole(state, acc.id, { roleName: 'c', assumeRolePolicyDocument: trust }, clock);
+  assert.deepEqual('code' in third ? [third.code, third.message] : [], ['LimitExceeded', 'Cannot exceed quota for RolesPerAccount: 2']);
+});

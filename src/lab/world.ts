@@ -8,6 +8,12 @@ import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../evidence/facts.js';
 import type { Partition } from './state.js';
 
+/** IAM quotas an account has had raised (both can go up to 5,000). */
+export interface AccountQuotas {
+  roles?: number;
+  customerPolicies?: number;
+}
+
 export interface WorldCluster {
   name: string;
   account: string;
@@ -67,7 +73,8 @@ export interface World {
   symptom?: string;
   /** Expected findings per workload, for tests: `"ns/deploy/name": { IRSA105: fail }`. */
   expect: Record<string, Record<string, string>>;
-  accounts: Array<{ id: string; partition: Partition }>;
+  /** `quotas`: raised IAM quotas (Service Quotas), e.g. `{ roles: 5000 }`; default IAM's defaults. */
+  accounts: Array<{ id: string; partition: Partition; quotas?: AccountQuotas }>;
   clusters: WorldCluster[];
   steps: Step[];
   path?: string;
@@ -114,7 +121,16 @@ export function parseWorld(text: string, path: string): World {
     if (!/^\d{12}$/.test(id)) r.fail(`accounts.${i}.id: expected 12 digits (quote it in YAML), got ${JSON.stringify(a['id'])}`, nodeAt(['accounts', i, 'id']));
     const partition = (a['partition'] ?? 'aws') as Partition;
     if (!['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b'].includes(partition)) r.fail(`accounts.${i}.partition: unknown partition ${partition}`, nodeAt(['accounts', i, 'partition']));
-    return { id, partition };
+    const q = a['quotas'];
+    if (q === undefined) return { id, partition };
+    if (!isObj(q)) r.fail(`accounts.${i}.quotas: expected { roles, customerPolicies }`, nodeAt(['accounts', i, 'quotas']));
+    const quotas: AccountQuotas = {};
+    for (const [k, v] of Object.entries(q)) {
+      if (k !== 'roles' && k !== 'customerPolicies') r.fail(`accounts.${i}.quotas.${k}: unknown quota (roles, customerPolicies)`, nodeAt(['accounts', i, 'quotas', k]));
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 5000) r.fail(`accounts.${i}.quotas.${k}: expected an integer from 1 to 5000 (IAM's maximum)`, nodeAt(['accounts', i, 'quotas', k]));
+      quotas[k] = v;
+    }
+    return { id, partition, quotas };
   });
   const home = accounts[0]!.id;
   const account = (v: unknown, p: Array<string | number>): string => {

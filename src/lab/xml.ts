@@ -9,7 +9,12 @@
 // optional member is simply not written.
 
 /** A value of a Query-protocol shape. Plain objects are structures, arrays are lists. */
-export type QueryValue = string | number | boolean | Date | readonly QueryValue[] | QueryStructure;
+export type QueryValue = string | number | boolean | Date | readonly QueryValue[] | QueryStructure | QueryMap;
+
+/** A Query-protocol map (`GetAccountSummary`'s SummaryMap): `<entry><key/><value/></entry>` each. */
+export class QueryMap {
+  constructor(readonly entries: ReadonlyArray<readonly [string, QueryValue]>) {}
+}
 export interface QueryStructure {
   readonly [member: string]: QueryValue | undefined;
 }
@@ -38,12 +43,13 @@ export function element(name: string, children: ReadonlyArray<XmlElement | strin
 }
 
 function isStructure(v: QueryValue): v is QueryStructure {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof QueryMap);
 }
 
 /** Serialises one member: `<Name>value</Name>`, a `<member>` list, or nested structure. */
 export function queryElement(name: string, value: QueryValue): XmlElement {
   if (value instanceof Date) return element(name, [isoSeconds(value)]);
+  if (value instanceof QueryMap) return element(name, value.entries.map(([k, v]) => element('entry', [queryElement('key', k), queryElement('value', v)])));
   if (Array.isArray(value)) return element(name, (value as readonly QueryValue[]).map((v) => queryElement('member', v)));
   if (isStructure(value)) {
     const children: XmlElement[] = [];

@@ -134,7 +134,8 @@ export function createRole(state: LabState, account: string, input: CreateRoleIn
   }
   const a = state.account(account);
   if (findRole(state, account, input.roleName)) return iamError('EntityAlreadyExists', msg.roleExists(input.roleName));
-  if (a.roles.size >= QUOTAS.rolesPerAccount) return quota('RolesPerAccount', QUOTAS.rolesPerAccount);
+  const maxRoles = a.quotas?.roles ?? QUOTAS.rolesPerAccount;
+  if (a.roles.size >= maxRoles) return quota('RolesPerAccount', maxRoles);
   const path = input.path ?? '/';
   const role: LabRole = {
     arn: `arn:${a.partition}:iam::${account}:role${path}${input.roleName}`,
@@ -369,7 +370,8 @@ export function createPolicy(state: LabState, account: string, input: CreatePoli
   const a = state.account(account);
   const path = input.path ?? '/';
   for (const p of a.policies.values()) if (p.name.toLowerCase() === input.policyName.toLowerCase()) return iamError('EntityAlreadyExists', msg.policyExists(input.policyName));
-  if (a.policies.size >= QUOTAS.customerPoliciesPerAccount) return quota('PoliciesPerAccount', QUOTAS.customerPoliciesPerAccount);
+  const maxPolicies = a.quotas?.customerPolicies ?? QUOTAS.customerPoliciesPerAccount;
+  if (a.policies.size >= maxPolicies) return quota('PoliciesPerAccount', maxPolicies);
   const now = clock.now();
   const policy: LabManagedPolicy = {
     arn: `arn:${a.partition}:iam::${account}:policy${path}${input.policyName}`,

@@ -110,6 +110,7 @@ gaad_aws['Policies'] = [p for p in gaad_aws['Policies'] if p['Arn'] == s3ro]
 gaad_aws.pop('Marker', None)
 gaad_aws['IsTruncated'] = False
 out['GetAccountAuthorizationDetails(AWSManagedPolicy)'] = gaad_aws
+out['GetAccountSummary'] = strip(iam.get_account_summary())
 out['DescribeCluster'] = strip(eks.describe_cluster(name='demo'))
 out['ListClusters'] = strip(eks.list_clusters())
 def enc(o):
@@ -319,6 +320,8 @@ describe('moto_server conformance of the IAM and EKS reads a diagnosis uses', { 
     assert.deepEqual(v(lab, 'GetPolicyVersion(aws)', 'PolicyVersion', 'Document'), v(mo, 'GetPolicyVersion(aws)', 'PolicyVersion', 'Document'));
     assert.deepEqual(v(lab, 'DescribeCluster', 'cluster', 'arn'), v(mo, 'DescribeCluster', 'cluster', 'arn'));
     assert.deepEqual(v(lab, 'ListClusters'), v(mo, 'ListClusters'));
+    // The account's size, as the scan's role plan reads it.
+    for (const key of ['Roles', 'Policies', 'Providers', 'RolesQuota', 'PoliciesQuota']) assert.equal(v(lab, 'GetAccountSummary', 'SummaryMap', key), v(mo, 'GetAccountSummary', 'SummaryMap', key), key);
   });
 });
 
