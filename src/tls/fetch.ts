@@ -12,6 +12,7 @@
 
 import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { trustContext } from './trust-context.js';
 import type { X509Certificate } from 'node:crypto';
 
 export interface FetchChainOptions {
@@ -59,8 +60,8 @@ export function fetchChain(host: string, port: number, options: FetchChainOption
       port,
       ...(servername !== undefined ? { servername } : {}),
       rejectUnauthorized: false,
-      // `ca` replaces Node's default roots: keep them, the verdict is "default store + ca".
-      ...(extra ? { ca: [...tls.rootCertificates, ...extra] } : {}),
+      // The verdict is "default store + ca" (trustContext keeps Node's roots).
+      ...(extra ? { secureContext: trustContext(extra) } : {}),
     });
     const finish = (f: () => void): void => {
       if (settled) return;

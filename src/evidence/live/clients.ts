@@ -19,9 +19,8 @@
 // The SDK has no request timeout by default (a hung endpoint hangs the run): every client gets
 // `requestTimeout` with `throwOnRequestTimeout`, and the same limit for connecting.
 
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import tls from 'node:tls';
+import { trustContext } from '../../tls/trust-context.js';
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -53,31 +52,12 @@ export interface AwsClients {
   eks: EKSClient;
 }
 
-/**
- * The CAs to trust when `extra` is given: Node replaces its whole store with an explicit `ca`,
- * so the bundled roots and NODE_EXTRA_CA_CERTS are put back first. `undefined` without `extra`
- * (Node's default store, which already holds NODE_EXTRA_CA_CERTS).
- */
-export function trustedCas(extra: string | undefined): string[] | undefined {
-  if (extra === undefined) return undefined;
-  const out = [...tls.rootCertificates];
-  const envFile = process.env['NODE_EXTRA_CA_CERTS'];
-  if (envFile) {
-    try {
-      out.push(readFileSync(envFile, 'utf8'));
-    } catch {
-      /* Node itself warns about an unreadable NODE_EXTRA_CA_CERTS at start */
-    }
-  }
-  out.push(extra);
-  return out;
-}
-
 export function makeAwsClients(opts: AwsClientOptions = {}): AwsClients {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_AWS_TIMEOUT_MS;
-  const ca = trustedCas(opts.ca);
+  const secureContext = trustContext(opts.ca);
   // One agent for the three clients: keep-alive sockets are shared.
-  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50, ...(ca ? { ca } : {}) });
+  // --ca-file is added to Node's roots in one secure context per process (see trustContext).
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50, ...(secureContext ? { secureContext } : {}) });
   const common = {
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true, httpsAgent },
     // Code config outranks the environment: leave the mode to AWS_RETRY_MODE when it is set.

@@ -15,7 +15,8 @@
 import https from 'node:https';
 import type { CertChainFact, DiscoveryFact, Fact, JwksFact, UnavailableFact } from '../facts.js';
 import { fetchChain } from '../../tls/fetch.js';
-import { trustedCas } from './clients.js';
+import { trustContext } from '../../tls/trust-context.js';
+import type { SecureContext } from 'node:tls';
 
 export const DEFAULT_ISSUER_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,27 +32,43 @@ class FetchProblem extends Error {
   constructor(
     message: string,
     readonly untrusted = false,
+    /** A 5xx, 429, reset connection or timeout: worth asking again. */
+    readonly transient = false,
   ) {
     super(message);
   }
 }
+
+/** Attempts per document: an issuer (S3, CloudFront, the EKS endpoint) has passing failures too. */
+const ATTEMPTS = 3;
 
 /**
  * GET `url` and parse its JSON. A certificate this machine does not trust is not what STS checks
  * (for a private CA it compares thumbprints, which IRSA004 judges from the chain facts), so the
  * document is then read without verification: the chain, fetched separately, tells the rest.
  */
-async function getJson(url: string, ca: string[] | undefined, timeoutMs: number): Promise<unknown> {
-  try {
-    return await getJsonOnce(url, ca, timeoutMs, true);
-  } catch (e) {
-    if (e instanceof FetchProblem && e.untrusted) return getJsonOnce(url, ca, timeoutMs, false);
-    throw e;
+async function getJson(url: string, ca: SecureContext | undefined, timeoutMs: number): Promise<unknown> {
+  let verify = true;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getJsonOnce(url, ca, timeoutMs, verify);
+    } catch (e) {
+      if (e instanceof FetchProblem && e.untrusted && verify) {
+        verify = false;
+        attempt--;
+        continue;
+      }
+      if (e instanceof FetchProblem && e.transient && attempt < ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+        continue;
+      }
+      throw e;
+    }
   }
 }
 
 /** GET `url` (https only) and parse its JSON body; a FetchProblem says why not, in one line. */
-function getJsonOnce(url: string, ca: string[] | undefined, timeoutMs: number, verify: boolean): Promise<unknown> {
+function getJsonOnce(url: string, ca: SecureContext | undefined, timeoutMs: number, verify: boolean): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -71,12 +88,12 @@ function getJsonOnce(url: string, ca: string[] | undefined, timeoutMs: number, v
       clearTimeout(timer);
       f();
     };
-    const req = https.get(u, { headers: { accept: 'application/json' }, ...(ca ? { ca } : {}), agent: false, rejectUnauthorized: verify }, (res) => {
+    const req = https.get(u, { headers: { accept: 'application/json' }, ...(ca ? { secureContext: ca } : {}), agent: false, rejectUnauthorized: verify }, (res) => {
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         res.resume();
         const loc = res.headers.location;
-        finish(() => reject(new FetchProblem(`HTTP ${status} from ${url}${loc ? ` (redirect to ${loc})` : ''}`)));
+        finish(() => reject(new FetchProblem(`HTTP ${status} from ${url}${loc ? ` (redirect to ${loc})` : ''}`, false, status >= 500 || status === 429)));
         req.destroy();
         return;
       }
@@ -104,14 +121,14 @@ function getJsonOnce(url: string, ca: string[] | undefined, timeoutMs: number, v
       res.on('error', (e) => finish(() => reject(new FetchProblem(`${url}: ${e.message}`))));
     });
     const timer = setTimeout(() => {
-      finish(() => reject(new FetchProblem(`no answer from ${url} within ${timeoutMs} ms`)));
+      finish(() => reject(new FetchProblem(`no answer from ${url} within ${timeoutMs} ms`, false, true)));
       req.destroy();
     }, timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) =>
       finish(() => {
         const code = e.code && !e.message.includes(e.code) ? `${e.code}: ` : '';
         const untrusted = /^(UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED|CERT_)/.test(e.code ?? '');
-        reject(new FetchProblem(`GET ${url} failed: ${code}${e.message}`, untrusted));
+        reject(new FetchProblem(`GET ${url} failed: ${code}${e.message}`, untrusted, /ECONNRESET|socket hang up|EPIPE/.test(`${e.code ?? ''} ${e.message}`)));
       }),
     );
   });
@@ -153,7 +170,7 @@ async function chainOf(host: string, port: number, ca: string | undefined, timeo
  */
 export async function collectIssuer(issuerUrl: string, opts: CollectIssuerOptions = {}): Promise<Fact[]> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_ISSUER_TIMEOUT_MS;
-  const ca = trustedCas(opts.ca);
+  const ca = trustContext(opts.ca);
   const what = `issuer:${issuerUrl}`;
   const discoveryUrl = `${issuerUrl.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const issuerEnd = endpointOf(issuerUrl);
