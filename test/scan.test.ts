@@ -73,16 +73,24 @@ describe('scan (demo world)', { timeout: 180_000 }, () => {
     assert.equal(scanExitCode(all), 1);
   });
 
-  test('API economy: one list per kind per page, one DescribeCluster, one GetRole per distinct role', () => {
+  test('API economy: one list per kind per page, one DescribeCluster, providers once, the cheaper role plan', () => {
     for (const plural of ['pods', 'serviceaccounts', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs']) {
       assert.equal(counts[`kube:list ${plural}`], 1, `${plural}: ${JSON.stringify(counts)}`);
     }
     assert.equal(counts['eks:DescribeCluster'], 1, JSON.stringify(counts));
     assert.equal(counts['iam:ListOpenIDConnectProviders'], 1, JSON.stringify(counts));
     assert.equal(counts['iam:GetOpenIDConnectProvider'], 1, JSON.stringify(counts));
-    assert.equal(counts['iam:GetRole'], all.collected.stats.roles, JSON.stringify(counts));
+    // Five roles named: at least 15 per-role calls against one bulk page (the account is small).
+    assert.equal(counts['iam:GetAccountAuthorizationDetails'], 1, JSON.stringify(counts));
+    assert.equal(counts['iam:GetRole'] ?? 0, 0, JSON.stringify(counts));
+    assert.ok(all.collected.verbose.some((l) => /5 distinct role\(s\) named; bulk plan: at least 15 calls/.test(l)), all.collected.verbose.join('\n'));
+    // The cluster's account and version come from DescribeCluster: no GetCallerIdentity, no /version.
+    assert.equal(counts['sts:GetCallerIdentity'] ?? 0, 0, JSON.stringify(counts));
+    assert.ok(!Object.keys(counts).some((k) => /^kube:.*version/i.test(k)), JSON.stringify(counts));
     assert.ok(!Object.keys(counts).some((k) => /token|AssumeRoleWithWebIdentity/.test(k)), JSON.stringify(counts));
     assert.equal(all.collected.stats.listPages, 8);
+    const kubeCalls = Object.entries(counts).filter(([k]) => k.startsWith('kube:')).reduce((n, [, v]) => n + v, 0);
+    assert.equal(kubeCalls, 8, JSON.stringify(counts));
   });
 
   test('text: one line per workload, info lines, summary', () => {
@@ -142,16 +150,16 @@ describe('scan (demo world)', { timeout: 180_000 }, () => {
     assert.match(out, /^analytics\/deployment\/etl\s+BROKEN/m);
   });
 
-  test('the bulk plan (GetAccountAuthorizationDetails) gives the same findings for fewer calls', async () => {
+  test('the per-role plan reads each distinct role once and gives the same findings as the bulk plan', async () => {
     lab.faults.log.length = 0;
-    const bulk = await scan({ ...base, allNamespaces: true, rolePlan: 'bulk' });
+    const perRole = await scan({ ...base, allNamespaces: true, rolePlan: 'per-role' });
     const c = lab.faults.counts();
-    assert.equal(c['iam:GetAccountAuthorizationDetails'], 1, JSON.stringify(c));
-    assert.equal(c['iam:GetRole'] ?? 0, 0, JSON.stringify(c));
-    assert.equal(c['iam:ListAttachedRolePolicies'] ?? 0, 0, JSON.stringify(c));
-    assert.ok(bulk.collected.verbose.some((l) => /bulk plan: GetAccountAuthorizationDetails/.test(l)), bulk.collected.verbose.join('\n'));
+    assert.equal(c['iam:GetAccountAuthorizationDetails'] ?? 0, 0, JSON.stringify(c));
+    assert.equal(c['iam:GetRole'], perRole.collected.stats.roles, JSON.stringify(c));
+    assert.equal(c['iam:ListAttachedRolePolicies'], perRole.collected.stats.roles, JSON.stringify(c));
+    assert.ok(perRole.collected.verbose.some((l) => /per-role plan \(--role-plan per-role\)/.test(l)), perRole.collected.verbose.join('\n'));
     const view = (r: ScanResult) => r.workloads.map((w) => ({ w: w.workload, verdict: w.verdict, findings: w.report.findings.map((f) => `${f.check}:${f.status}`) }));
-    assert.deepEqual(view(bulk), view(all));
+    assert.deepEqual(view(perRole), view(all));
   });
 
   test('a denied bulk read falls back to the per-role plan, and --verbose says so', async () => {

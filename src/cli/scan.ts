@@ -25,12 +25,28 @@ export function renderScanText(r: ScanResult, opts: { verbose?: boolean } = {}):
   for (const u of s.unusedServiceAccounts) lines.push(`info: serviceaccount ${u.namespace}/${u.name} is annotated with ${u.roleArn} but no pod runs as it`);
   for (const f of s.nodeRoleFallbacks) lines.push(`info: ${f.workload.namespace}/${f.workload.kind.toLowerCase()}/${f.workload.name} runs on the unannotated service account ${f.serviceAccount}: it would get the node role`);
   for (const l of s.listFailures) lines.push(`warning: could not list ${l} (that part of the cluster was not checked)`);
+  for (const w of s.coverage.undecidedWorkloads) lines.push(`warning: ${w.namespace}/${w.kind.toLowerCase()}/${w.name}: its service account could not be read, so whether it uses IRSA is unknown (not checked)`);
   if (opts.verbose) for (const v of r.collected.verbose) lines.push(`verbose: ${v}`);
   const v = s.verdicts;
   lines.push(
     `${s.workloads} workloads (${s.pods} IRSA pods of ${s.podsListed} listed, ${s.roles} roles) in ${s.scope}: ${v.broken} broken, ${v.warn} warn, ${v.unknown} unknown, ${v.ok} ok`,
   );
+  lines.push(coverageLine(s));
   return `${lines.join('\n')}\n`;
+}
+
+/** How much of the scope was really checked, in one line. */
+export function coverageLine(s: ScanResult['report']['scan']): string {
+  const c = s.coverage;
+  const notRead = c.notReadByScan.length ? `; not read by a scan: ${c.notReadByScan.join('; ')}` : '';
+  if (c.complete) return `checked: all ${s.workloads} workloads in ${s.scope} (every list read, every role and provider read)${notRead}`;
+  const parts: string[] = [];
+  if (c.scopeUnlisted) parts.push(`${c.unlistedKinds.join(', ')} could not be listed in ${s.scope}`);
+  if (c.unlistedNamespaces.length) parts.push(`${c.unlistedNamespaces.length} namespace(s) could not be listed (${c.unlistedNamespaces.slice(0, 5).join(', ')}${c.unlistedNamespaces.length > 5 ? ', ...' : ''})`);
+  if (c.undecidedWorkloads.length) parts.push(`${c.undecidedWorkloads.length} workload(s) on service accounts that could not be read`);
+  const short = s.workloads - c.workloadsJudged;
+  if (short) parts.push(`${short} workload(s) with checks unknown because a read failed (see their checks)`);
+  return `checked: PARTIAL: ${c.workloadsJudged} of ${s.workloads} workloads fully judged; ${parts.join('; ')}${notRead}`;
 }
 
 function progressLine(p: ScanProgress): string {
@@ -51,7 +67,7 @@ export function addScanCommand(program: Command, io: Io, setExit: (c: number) =>
     .option('-A, --all-namespaces', 'every namespace');
   addLiveOptions(cmd as unknown as Command);
   cmd
-    .addOption(new Option('--role-plan <plan>', 'how roles are read: per-role (GetRole and its policy calls), bulk (GetAccountAuthorizationDetails), auto (bulk from 10 distinct roles)').choices(['auto', 'per-role', 'bulk'] as const).default('auto' as const))
+    .addOption(new Option('--role-plan <plan>', 'how roles are read: per-role (GetRole and its policy calls), bulk (GetAccountAuthorizationDetails), auto (the cheaper for the number of roles and the account size)').choices(['auto', 'per-role', 'bulk'] as const).default('auto' as const))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json'] as const).default('text' as const))
     .option('-v, --verbose', 'show the collection plan and what each phase read')
     .addHelpText(

@@ -36,6 +36,15 @@ export interface ScanSummary {
   unusedServiceAccounts: ScanCollected['unusedServiceAccounts'];
   nodeRoleFallbacks: ScanCollected['nodeRoleFallbacks'];
   listFailures: string[];
+  /** How much of the scope was really checked. */
+  coverage: ScanCollected['coverage'] & {
+    /** True when every kind was listed everywhere and every workload was judged (see workloadsJudged). */
+    complete: boolean;
+    /** Workloads with no check unknown for want of evidence the scan tried to read. */
+    workloadsJudged: number;
+    /** Checks left unknown because a scan never reads their evidence, with what settles them. */
+    notReadByScan: string[];
+  };
 }
 
 const wkey = (w: WorkloadRef): string => `${w.namespace}/${w.kind}/${w.name}`;
@@ -49,25 +58,34 @@ export function verdictChecks(s: SubjectReport): string[] {
   return [];
 }
 
-export async function scan(o: ScanOptions): Promise<ScanResult> {
-  const collected = await collectScan(o);
-  const full = diagnoseFacts(collected.facts, { mode: 'live', ...(o.now ? { now: o.now } : {}) });
+/**
+ * The pure half of `scan`: the subjects of a full diagnosis grouped by owning workload (pods
+ * only; templates and bare service accounts are stood for by pods), sorted by workload key, the
+ * alphabetically first pod standing for the rest.
+ */
+export function groupByWorkload(subjects: readonly SubjectReport[], podOwners: ReadonlyMap<string, WorkloadRef>): WorkloadResult[] {
   const groups = new Map<string, { ref: WorkloadRef; subjects: SubjectReport[] }>();
-  for (const s of full.subjects) {
+  for (const s of subjects) {
     if (!s.subject.pod || !s.subject.namespace) continue; // templates and bare service accounts: pods stand for them
-    const ref = collected.podOwners.get(`${s.subject.namespace}/${s.subject.pod}`);
+    const ref = podOwners.get(`${s.subject.namespace}/${s.subject.pod}`);
     if (!ref) continue;
     const k = wkey(ref);
     const g = groups.get(k) ?? { ref, subjects: [] };
     g.subjects.push(s);
     groups.set(k, g);
   }
-  const workloads: WorkloadResult[] = [...groups.values()]
+  return [...groups.values()]
     .sort((a, b) => wkey(a.ref).localeCompare(wkey(b.ref)))
     .map((g) => {
       const first = [...g.subjects].sort((a, b) => (a.subject.pod ?? '').localeCompare(b.subject.pod ?? ''))[0]!;
       return { workload: g.ref, verdict: first.verdict, checks: verdictChecks(first), pods: g.subjects.length, report: first };
     });
+}
+
+export async function scan(o: ScanOptions): Promise<ScanResult> {
+  const collected = await collectScan(o);
+  const full = diagnoseFacts(collected.facts, { mode: 'live', ...(o.now ? { now: o.now } : {}) });
+  const workloads = groupByWorkload(full.subjects, collected.podOwners);
   const verdicts: Record<Verdict, number> = { ok: 0, warn: 0, unknown: 0, broken: 0 };
   for (const w of workloads) verdicts[w.verdict]++;
   const summary: ScanSummary = {
@@ -80,6 +98,7 @@ export async function scan(o: ScanOptions): Promise<ScanResult> {
     unusedServiceAccounts: collected.unusedServiceAccounts,
     nodeRoleFallbacks: collected.nodeRoleFallbacks,
     listFailures: collected.listFailures,
+    coverage: coverageOf(collected, workloads),
   };
   return {
     workloads,
@@ -91,6 +110,27 @@ export async function scan(o: ScanOptions): Promise<ScanResult> {
       generatedAt: full.generatedAt,
       scan: summary,
     },
+  };
+}
+
+/**
+ * Checks a scan leaves unknown by design, with what settles them: it reads no application
+ * packages (IRSA306 needs a lockfile or an SBOM, given to `diagnose --from`).
+ */
+export const SCAN_UNCOLLECTED: Readonly<Record<string, string>> = {
+  IRSA306: "the application's AWS SDK version (give its lockfile or SBOM to `irsa-doctor diagnose --from`)",
+};
+
+/** How much was really checked: a workload counts as judged when no check is unknown for want of
+ * evidence the scan tried to read (a denied or failed call), checks a scan never reads apart. */
+function coverageOf(collected: ScanCollected, workloads: WorkloadResult[]): ScanSummary['coverage'] {
+  const short = workloads.filter((w) => w.report.findings.some((f) => f.status === 'unknown' && SCAN_UNCOLLECTED[f.check] === undefined));
+  const notRead = [...new Set(workloads.flatMap((w) => w.report.findings.filter((f) => f.status === 'unknown' && SCAN_UNCOLLECTED[f.check] !== undefined).map((f) => f.check)))].sort();
+  return {
+    ...collected.coverage,
+    workloadsJudged: workloads.length - short.length,
+    notReadByScan: notRead.map((id) => `${id}: ${SCAN_UNCOLLECTED[id]}`),
+    complete: collected.listFailures.length === 0 && short.length === 0 && collected.coverage.undecidedWorkloads.length === 0,
   };
 }
 

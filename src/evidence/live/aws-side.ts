@@ -18,6 +18,14 @@ export interface AwsSideOptions {
   /** For the in-process lab: explicit endpoints and keys. */
   aws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
   roleAws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
+  /** Attempts per AWS call (the SDK's maxAttempts; default 3). */
+  maxAttempts?: number;
+  /**
+   * Learn the caller's account from the cluster when DescribeCluster answers (a cluster can only
+   * be described with credentials of its own account), and ask GetCallerIdentity only when it
+   * does not: the scan saves the call.
+   */
+  callerFromCluster?: boolean;
 }
 
 export interface AwsSide {
@@ -39,19 +47,35 @@ export async function connectAws(o: AwsSideOptions, k: LoadedKube): Promise<AwsS
     ...(o.profile ? { profile: o.profile } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.ca ? { ca: o.ca } : {}),
+    ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
     ...o.aws,
   };
   const aws = makeAwsClients(common);
-  const me = await whoAmI(aws.sts);
-  const home = me.ok ? me.account : k.cluster.account;
   const facts: Fact[] = [];
   let clusterName = o.cluster ?? k.cluster.name;
-  if (!clusterName) {
-    const byEndpoint = await findClusterByEndpoint(aws.eks, k.server);
-    facts.push(...byEndpoint.facts);
-    clusterName = byEndpoint.name;
+  const describe = async (): Promise<void> => {
+    if (!clusterName) {
+      const byEndpoint = await findClusterByEndpoint(aws.eks, k.server);
+      facts.push(...byEndpoint.facts);
+      clusterName = byEndpoint.name;
+    } else {
+      facts.push(...(await collectCluster(aws.eks, { name: clusterName })));
+    }
+  };
+  let home: string | undefined;
+  if (o.callerFromCluster && clusterName) {
+    await describe();
+    const c = facts.find((f) => f.kind === 'cluster');
+    const fromArn = c?.kind === 'cluster' ? c.arn?.split(':')[4] : undefined;
+    if (fromArn) home = fromArn;
+    else {
+      const me = await whoAmI(aws.sts);
+      home = me.ok ? me.account : k.cluster.account;
+    }
   } else {
-    facts.push(...(await collectCluster(aws.eks, { name: clusterName })));
+    const me = await whoAmI(aws.sts);
+    home = me.ok ? me.account : k.cluster.account;
+    await describe();
   }
   const cf = facts.find((f) => f.kind === 'cluster');
   // A role in another account is read with --role-profile's credentials, once they are known to

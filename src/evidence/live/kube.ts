@@ -407,29 +407,47 @@ function networkError(url: URL, e: Error): TransportError {
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
-/** One API call; retries 429/5xx (honouring Retry-After, capped) and a 401 once with fresh credentials. */
+/** One API call; retries 429/5xx (honouring Retry-After, capped), a GET after a reset or a timeout, and a 401 once with fresh credentials. */
 async function call(k: LoadedKube, method: string, path: string, query: Record<string, string> = {}, body?: unknown): Promise<Response> {
   const url = new URL(k.server.replace(/\/+$/, '') + path);
   for (const [q, v] of Object.entries(query)) url.searchParams.set(q, v);
   const text = body === undefined ? undefined : JSON.stringify(body);
   let refresh = false;
   let refreshed = false;
+  // A GET is safe to send again after a reset connection or a timeout; a write is not (it may
+  // have been applied). 429 and 5xx are retried for every method: the server did not act.
+  const idempotent = method === 'GET';
   for (let attempt = 1; ; attempt++) {
     const p = await prepare(k, refresh);
     refresh = false;
-    const res = await send(url, method, p, text, k.timeoutMs);
+    let res: Response;
+    try {
+      res = await send(url, method, p, text, k.timeoutMs);
+    } catch (e) {
+      if (idempotent && e instanceof TransportError && (e.reason === 'Timeout' || (e.reason === 'Unreachable' && /ECONNRESET|socket hang up|EPIPE/.test(e.message))) && attempt < MAX_ATTEMPTS) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      throw e;
+    }
     if (res.status === 401 && !refreshed && k.kc.getCurrentUser()?.exec) {
       refresh = refreshed = true; // an expired exec credential: ask the plugin again, once
       continue;
     }
-    if (RETRYABLE.has(res.status) && attempt < 3) {
+    if (RETRYABLE.has(res.status) && attempt < MAX_ATTEMPTS) {
       const after = Number(res.headers['retry-after']);
-      await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? Math.min(after, 2) * 1000 : 200 * attempt));
+      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : backoffMs(attempt));
       continue;
     }
     return res;
   }
 }
+
+/** Attempts per call: throttling bursts and brief outages of the API server are ridden out. */
+const MAX_ATTEMPTS = 5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Exponential backoff with full jitter (100 ms, 200, 400, 800 ceilings). */
+const backoffMs = (attempt: number): number => Math.round(Math.random() * 100 * 2 ** (attempt - 1)) + 10;
 
 /** A failed call as `{ code, reason, message }`, from the API's `Status` body when there is one. */
 export interface KubeFailure {

@@ -9,9 +9,9 @@ import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableF
 import { loadKube, objectFacts, request, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
 import type { AwsClientOptions } from './clients.js';
 import { collectProviders, collectRole } from './aws.js';
-import { annotatedRoleArn, connectAws } from './aws-side.js';
+import { annotatedRoleArn, connectAws, type AwsSide } from './aws-side.js';
 import { collectIssuer } from './issuer.js';
-import { GetAccountAuthorizationDetailsCommand, GetPolicyCommand, GetPolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, GetAccountSummaryCommand, GetPolicyCommand, GetPolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { describeAwsError, reasonOf } from './clients.js';
 import { getAccountAuthorizationDetails } from '../offline/aws-iam.js';
 import { parseRoleArn } from '../../iam/arn.js';
@@ -38,13 +38,15 @@ export interface ScanCollectOptions {
   /**
    * How roles are read: `per-role` (GetRole plus its policy calls, per distinct role), `bulk`
    * (GetAccountAuthorizationDetails, Filter Role + LocalManagedPolicy, 1,000 per page, then
-   * GetPolicy + GetPolicyVersion per AWS-managed policy attached), or `auto` (default): bulk from
-   * BULK_FROM_ROLES distinct roles in one account, per-role below. A denied bulk read falls back
-   * to per-role.
+   * GetPolicy + GetPolicyVersion per AWS-managed policy attached), or `auto` (default): the
+   * cheaper for the number of roles and the account's size (see choosePlan). A denied bulk read
+   * falls back to per-role.
    */
   rolePlan?: 'auto' | 'per-role' | 'bulk';
   /** Items per list page (default 500). */
   pageSize?: number;
+  /** Attempts per AWS call (default 6: the SDK's adaptive retries ride out throttling). */
+  maxAttempts?: number;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -63,6 +65,17 @@ export interface WorkloadRef {
   name: string;
 }
 
+export interface ScanCoverage {
+  /** Namespaces some kind could not be listed in (RBAC, errors). */
+  unlistedNamespaces: string[];
+  /** Some kind could not be listed at all in the scan's scope (and not namespace by namespace). */
+  scopeUnlisted: boolean;
+  /** Workloads whose pods' service accounts could not be read: whether they use IRSA is unknown. */
+  undecidedWorkloads: WorkloadRef[];
+  /** Plurals of the kinds with a failed listing. */
+  unlistedKinds: string[];
+}
+
 export interface ScanCollected {
   facts: Fact[];
   kube: LoadedKube;
@@ -75,6 +88,8 @@ export interface ScanCollected {
   nodeRoleFallbacks: Array<{ namespace: string; pod: string; serviceAccount: string; workload: WorkloadRef }>;
   /** Lists that failed (forbidden namespace, ...), one line each. */
   listFailures: string[];
+  /** What the scan could not see: the summary says how much of the cluster was checked. */
+  coverage: ScanCoverage;
   stats: { podsListed: number; irsaPods: number; serviceAccounts: number; roles: number; listPages: number };
   /** For --verbose: the plan and what each phase did. */
   verbose: string[];
@@ -99,14 +114,16 @@ const KINDS: Kind[] = [
   { kind: 'CronJob', group: 'batch', plural: 'cronjobs' },
 ];
 
-/** One kind, every page (`limit`, `continue`; a 410 on continue restarts the list once). */
-async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void): Promise<{ items: K8sObjectFact[]; pages: number } | { failure: KubeFailure; pages: number }> {
+type ListOutcome = { items: K8sObjectFact[]; pages: number } | { failure: KubeFailure; pages: number };
+
+/** One kind, every page (`limit`, `continue`; a 410 on continue restarts the list, twice at most). */
+async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void): Promise<ListOutcome> {
   const base = r.group === '' ? '/api/v1' : `/apis/${r.group}/v1`;
   const path = ns === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${encodeURIComponent(ns)}/${r.plural}`;
   const src: Source = { path: `api:kubernetes:${ns === undefined ? `list${r.kind}ForAllNamespaces` : `listNamespaced${r.kind}`}` };
   const items: K8sObjectFact[] = [];
   let cont: string | undefined;
-  let restarted = false;
+  let restarts = 0;
   let pages = 0;
   for (;;) {
     const q: Record<string, string> = { limit: String(pageSize) };
@@ -114,8 +131,10 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
     const out = await request(k, 'GET', path, q);
     pages++;
     if (!out.ok) {
-      if (out.failure.code === 410 && cont && !restarted) {
-        restarted = true;
+      // The list's snapshot was compacted away between pages: start again from a fresh one.
+      if (out.failure.code === 410 && cont && restarts < 2) {
+        restarts++;
+        onPage(-items.length);
         items.length = 0;
         cont = undefined;
         continue;
@@ -153,6 +172,17 @@ function usesRoleEnv(pod: K8sObject): boolean {
   return containers(pod).some((c) => (c.env ?? []).some((e) => e.name === 'AWS_ROLE_ARN'));
 }
 
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+
+/** What one kind's listing gave: the objects, and the namespaces (or the whole scope) it could not read. */
+interface KindListing {
+  kind: Kind;
+  items: K8sObjectFact[];
+  pages: number;
+  /** Scope that could not be listed, with why: `namespace x` / `all namespaces`. */
+  failures: Array<{ where: string; namespace: string | undefined; failure: KubeFailure }>;
+}
+
 export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected> {
   const k = loadKube({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context ? { context: o.context } : {}), ...(o.env ? { env: o.env } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
   const ns = o.allNamespaces ? undefined : (o.namespace ?? k.namespace ?? 'default');
@@ -161,41 +191,94 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
   const tell = (): void => o.onProgress?.({ ...progress, listed: { ...progress.listed } });
   const facts: Fact[] = [];
   const verbose: string[] = [];
-  const listFailures: string[] = [];
+  const concurrency = o.concurrency ?? 8;
+  const planChoice = o.rolePlan ?? 'auto';
+
+  // The AWS side starts at once, beside the Kubernetes lists: DescribeCluster (which also says
+  // whose credentials these are), then the issuer's documents.
+  const sideP = connectAws({ ...o, callerFromCluster: true, maxAttempts: o.maxAttempts ?? 6 }, k);
+  const issuerP = sideP.then((side) => (side.issuer ? collectIssuer(side.issuer, { ...(o.ca ? { ca: o.ca } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) }) : []));
 
   // ---- Kubernetes: one paginated list per kind ------------------------------------------------
   tell();
+  // With -A, a kind the credentials may not list cluster-wide is listed namespace by namespace
+  // (RBAC often grants a team its own namespaces only); the namespaces that refuse are reported.
+  let namespacesP: Promise<{ names: string[] } | { failure: KubeFailure }> | undefined;
+  const namespaceNames = () =>
+    (namespacesP ??= listAll(k, { kind: 'Namespace', group: '', plural: 'namespaces' }, undefined, pageSize, () => undefined).then((r) =>
+      'failure' in r ? { failure: r.failure } : { names: r.items.map((f) => f.object.metadata.name ?? '').filter(Boolean) },
+    ));
+  const count = (r: Kind) => (n: number) => {
+    progress.listed[r.plural] = (progress.listed[r.plural] ?? 0) + n;
+    tell();
+  };
+  const listKind = async (r: Kind): Promise<KindListing> => {
+    const out = await listAll(k, r, ns, pageSize, count(r));
+    if (!('failure' in out)) return { kind: r, items: out.items, pages: out.pages, failures: [] };
+    const where = ns === undefined ? 'all namespaces' : `namespace ${ns}`;
+    if (ns !== undefined || out.failure.code !== 403) return { kind: r, items: [], pages: out.pages, failures: [{ where, namespace: ns, failure: out.failure }] };
+    const names = await namespaceNames();
+    if ('failure' in names) return { kind: r, items: [], pages: out.pages, failures: [{ where, namespace: undefined, failure: out.failure }] };
+    const listing: KindListing = { kind: r, items: [], pages: out.pages, failures: [] };
+    const per = await bounded(
+      names.names.map((n) => () => listAll(k, r, n, pageSize, count(r)).then((x) => [n, x] as const)),
+      concurrency,
+      () => undefined,
+    );
+    for (const [n, x] of per) {
+      listing.pages += x.pages;
+      if ('failure' in x) listing.failures.push({ where: `namespace ${n}`, namespace: n, failure: x.failure });
+      else listing.items.push(...x.items);
+    }
+    return listing;
+  };
+
+  // The service accounts come first: they name the roles, so the role plan can start while the
+  // pods are still being listed.
+  const saListingP = listKind(KINDS.find((r) => r.kind === 'ServiceAccount')!);
+  const otherListingsP = Promise.all(KINDS.filter((r) => r.kind !== 'ServiceAccount').map(listKind));
+  const annotated = (f: K8sObjectFact | undefined): string | undefined => f?.object.metadata.annotations?.[ROLE_ARN_ANNOTATION] || undefined;
+
+  // ---- roles: the plan, started as soon as the service accounts are known ----------------------
+  const rolesP = Promise.all([saListingP, sideP]).then(async ([saListing, side]) => {
+    const arns = new Set<string>();
+    for (const f of saListing.items) {
+      const a = annotated(f);
+      if (a) arns.add(annotatedRoleArn(a));
+    }
+    return planRoles(side, [...arns], { plan: planChoice, concurrency, verbose });
+  });
+
+  const [saListing, otherListings, side] = await Promise.all([saListingP, otherListingsP, sideP]);
+  const listings = [saListing, ...otherListings];
+  facts.push(...side.facts);
+  // The server's version only when the cluster's is not known from DescribeCluster.
+  const clusterFact = side.facts.find((f) => f.kind === 'cluster');
+  if (!(clusterFact?.kind === 'cluster' && clusterFact.version)) facts.push(await serverVersion(k));
+
+  const listFailures: string[] = [];
   const byKind = new Map<string, K8sObjectFact[]>();
   let listPages = 0;
-  const [lists, version] = await Promise.all([
-    Promise.all(
-      KINDS.map(async (r) => {
-        const out = await listAll(k, r, ns, pageSize, (n) => {
-          progress.listed[r.plural] = (progress.listed[r.plural] ?? 0) + n;
-          tell();
-        });
-        return [r, out] as const;
-      }),
-    ),
-    serverVersion(k),
-  ]);
-  facts.push(version);
-  for (const [r, out] of lists) {
-    listPages += out.pages;
-    if ('failure' in out) {
-      const where = ns === undefined ? 'all namespaces' : `namespace ${ns}`;
-      listFailures.push(`${r.plural} in ${where}: ${out.failure.reason}: ${out.failure.message}`.replace(/\s*\n\s*/g, ' '));
+  const unlistedNamespaces = new Set<string>();
+  let scopeUnlisted = false;
+  for (const l of listings) {
+    listPages += l.pages;
+    byKind.set(l.kind.kind, l.items);
+    for (const f of l.failures) {
+      const reason = oneLine(`${f.failure.reason}: ${f.failure.message}`);
+      listFailures.push(`${l.kind.plural} in ${f.where}: ${reason}`);
+      if (f.namespace !== undefined) unlistedNamespaces.add(f.namespace);
+      else scopeUnlisted = true;
       facts.push({
         kind: 'unavailable',
-        source: { path: `api:kubernetes:list${r.kind}` },
-        what: `${r.kind[0]!.toLowerCase()}${r.kind.slice(1)}s:${ns ?? '*'}`,
-        reason: `${out.failure.reason}: ${out.failure.message}`.replace(/\s*\n\s*/g, ' '),
-        permission: `${r.plural}${r.group ? `.${r.group}` : ''} list`,
+        source: { path: `api:kubernetes:list${l.kind.kind}` },
+        what: `${l.kind.kind[0]!.toLowerCase()}${l.kind.kind.slice(1)}s:${f.namespace ?? '*'}`,
+        reason,
+        permission: `${l.kind.plural}${l.kind.group ? `.${l.kind.group}` : ''} list`,
       } satisfies UnavailableFact);
-      byKind.set(r.kind, []);
-    } else byKind.set(r.kind, out.items);
+    }
   }
-  verbose.push(`kubernetes: ${KINDS.map((r) => `${r.plural} ${byKind.get(r.kind)!.length}`).join(', ')} (${listPages} list calls, ${pageSize} per page, ${ns === undefined ? 'all namespaces' : `namespace ${ns}`})`);
+  verbose.unshift(`kubernetes: ${KINDS.map((r) => `${r.plural} ${byKind.get(r.kind)!.length}`).join(', ')} (${listPages} list calls, ${pageSize} per page, ${ns === undefined ? 'all namespaces' : `namespace ${ns}`})`);
 
   const index = new Map<string, Map<string, K8sObjectFact>>(); // kind -> ns/name -> fact
   const byUid = new Map<string, K8sObjectFact>();
@@ -208,8 +291,7 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
     index.set(kind, m);
   }
   const sas = index.get('ServiceAccount')!;
-  const annotated = (f: K8sObjectFact | undefined): string | undefined => f?.object.metadata.annotations?.[ROLE_ARN_ANNOTATION] || undefined;
-  const saListed = !listFailures.some((l) => l.startsWith('serviceaccounts '));
+  const saUnlisted = (podNs: string): boolean => saListing.failures.some((f) => f.namespace === undefined || f.namespace === podNs);
 
   // The chain of controllers above a pod, and its top owner.
   const chainOf = (pod: K8sObject): K8sObjectFact[] => {
@@ -249,6 +331,8 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
   for (const f of sas.values()) if (annotated(f)) nsWithAnnotated.add(f.object.metadata.namespace ?? 'default');
   const nodeRoleFallbacks: ScanCollected['nodeRoleFallbacks'] = [];
   const seenFallbackWorkloads = new Set<string>();
+  // Pods whose service account could not be read: whether they use IRSA is not known.
+  const undecided = new Map<string, WorkloadRef>();
   for (const pf of index.get('Pod')!.values()) {
     const pod = pf.object;
     const podNs = pod.metadata.namespace ?? 'default';
@@ -257,6 +341,11 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
     const sa = sas.get(saKey);
     const irsa = Boolean(annotated(sa)) || usesRoleEnv(pod);
     if (!irsa) {
+      if (!sa && saUnlisted(podNs)) {
+        const w = topOf(pod);
+        undecided.set(`${w.namespace}/${w.kind}/${w.name}`, w);
+        continue;
+      }
       if (nsWithAnnotated.has(podNs)) {
         const w = topOf(pod);
         const wk = `${w.namespace}/${w.kind}/${w.name}`;
@@ -275,7 +364,7 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
       keep(sa);
       // As diagnose does for a pod on an unannotated account: the namespace's accounts (IRSA301).
       if (!annotated(sa)) for (const other of sas.values()) if ((other.object.metadata.namespace ?? 'default') === podNs) keep(other);
-    } else if (saListed) {
+    } else if (!saUnlisted(podNs)) {
       facts.push({ kind: 'notFound', source: { path: 'api:kubernetes:readNamespacedServiceAccount' }, resource: 'serviceAccount', name: saName, namespace: podNs, text: `serviceaccounts "${saName}" not found` } satisfies NotFoundFact);
     }
   }
@@ -286,114 +375,177 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
   }
   facts.push(...kept.values());
 
-  // ---- AWS: the cluster, its issuer, the providers, the roles -----------------------------------
-  progress.phase = 'cluster';
+  // ---- AWS: providers, the roles the kept service accounts name, their policies -----------------
+  progress.phase = 'roles';
   tell();
-  const side = await connectAws(o, k);
-  const { aws, home, clusterName, issuer } = side;
-  facts.push(...side.facts);
-
   const roleArns = new Set<string>();
   for (const f of kept.values()) {
     const a = f.object.kind === 'ServiceAccount' ? annotated(f) : undefined;
-    if (!a) continue;
-    roleArns.add(annotatedRoleArn(a));
+    if (a) roleArns.add(annotatedRoleArn(a));
   }
-  const clientsFor = side.clientsFor;
-
-  const jobs: Array<Promise<Fact[]>> = [];
-  const roleJobs: Array<() => Promise<Fact[]>> = [];
-  const byClient = new Map<IAMClient, { account: string | undefined; arns: string[] }>();
-  const accounts = new Set<string>();
-  for (const arn of roleArns) {
-    const pr = parseRoleArn(arn);
-    if (!pr.ok) continue;
-    const c = clientsFor(pr.account);
-    if (!c) {
-      facts.push({ kind: 'unavailable', source: { path: 'api:iam:GetRole' }, what: `role:${pr.arn}`, reason: `the role is in account ${pr.account}, not in ${home ?? 'the account of these credentials'}; give --role-profile with credentials for ${pr.account}`, permission: 'iam:GetRole (in the role account, via --role-profile)' });
-      if (!accounts.has(pr.account)) {
-        accounts.add(pr.account);
-        facts.push({ kind: 'unavailable', source: { path: 'api:iam:ListOpenIDConnectProviders' }, what: `providers:${pr.account}`, reason: `no credentials for account ${pr.account}: give --role-profile`, permission: 'iam:ListOpenIDConnectProviders (in the role account)' });
-      }
-      continue;
-    }
-    const list = byClient.get(c.clients.iam) ?? { account: c.account, arns: [] };
-    list.arns.push(pr.arn);
-    byClient.set(c.clients.iam, list);
-    if (!accounts.has(pr.account)) {
-      accounts.add(pr.account);
-      jobs.push(collectProviders(c.clients.iam, pr.account));
-    }
-  }
-  if (home && !accounts.has(home) && roleArns.size === 0) jobs.push(collectProviders(aws.iam, home));
-  if (issuer) jobs.push(collectIssuer(issuer, { ...(o.ca ? { ca: o.ca } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) }));
-
-  progress.phase = 'roles';
-  const concurrency = o.concurrency ?? 8;
-  const plan = o.rolePlan ?? 'auto';
-  for (const [iam, { account, arns }] of byClient) {
-    const perRole = (): void => {
-      for (const arn of arns) roleJobs.push(() => collectRole(iam, arn, account ? { account } : {}));
-    };
-    const bulk = plan === 'bulk' || (plan === 'auto' && arns.length >= BULK_FROM_ROLES);
-    if (!bulk) {
-      verbose.push(`roles (${account ?? 'account'}): ${arns.length} distinct, per-role plan (GetRole plus its policy calls each, at least 3 calls per role), ${concurrency} at a time`);
-      perRole();
-      continue;
-    }
-    const got = await bulkRoles(iam, arns);
-    if (got.ok) {
-      verbose.push(`roles (${account ?? 'account'}): ${arns.length} distinct, bulk plan: GetAccountAuthorizationDetails (Role, LocalManagedPolicy) in ${got.pages} page(s), plus GetPolicy + GetPolicyVersion for ${got.awsManaged} AWS-managed policies`);
-      facts.push(...got.facts);
-      progress.rolesDone += arns.length;
-    } else {
-      verbose.push(`roles (${account ?? 'account'}): the bulk read was refused (${got.reason}); falling back to the per-role plan for ${arns.length} roles`);
-      perRole();
-    }
-  }
-  progress.rolesTotal = progress.rolesDone + roleJobs.length;
-  tell();
-  const [roleFacts, sideFacts] = await Promise.all([
-    bounded(roleJobs, concurrency, () => {
-      progress.rolesDone++;
-      tell();
-    }),
-    Promise.all(jobs),
-  ]);
-  for (const f of [...roleFacts, ...sideFacts]) facts.push(...f);
+  const planned = await rolesP;
+  const roleFacts = await planned.read([...roleArns], (done, total) => {
+    progress.rolesDone = done;
+    progress.rolesTotal = total;
+    tell();
+  });
+  facts.push(...roleFacts, ...(await issuerP));
   progress.phase = 'done';
   tell();
 
   const irsaPods = [...kept.values()].filter((f) => f.object.kind === 'Pod').length;
+  const listedNamespaces = new Set<string>();
+  for (const f of index.get('Pod')!.values()) listedNamespaces.add(f.object.metadata.namespace ?? 'default');
   return {
     facts,
     kube: k,
-    target: { scope: ns === undefined ? 'all namespaces' : `namespace ${ns}`, context: k.contextName, ...(clusterName ? { cluster: clusterName } : {}) },
+    target: { scope: ns === undefined ? 'all namespaces' : `namespace ${ns}`, context: k.contextName, ...(side.clusterName ? { cluster: side.clusterName } : {}) },
     podOwners,
     unusedServiceAccounts,
     nodeRoleFallbacks,
     listFailures,
+    coverage: {
+      unlistedNamespaces: [...unlistedNamespaces].sort(),
+      scopeUnlisted,
+      undecidedWorkloads: [...undecided.values()],
+      unlistedKinds: [...new Set(listings.filter((l) => l.failures.length > 0).map((l) => l.kind.plural))],
+    },
     stats: { podsListed: index.get('Pod')!.size, irsaPods, serviceAccounts: [...kept.values()].filter((f) => f.object.kind === 'ServiceAccount').length, roles: roleArns.size, listPages },
     verbose,
   };
 }
 
-/** From this many distinct roles in one account, `auto` reads them in bulk: at IAM's quotas
- * (5,000 roles, 5,000 customer-managed policies) the bulk read is at most 10 pages of 1,000, while
- * the per-role plan costs at least 3 calls per role. */
-export const BULK_FROM_ROLES = 10;
+// ================================================================================================
+// The role plan
 
-type Bulk = { ok: true; facts: Fact[]; pages: number; awsManaged: number } | { ok: false; reason: string };
+interface PlannedRoles {
+  /** Reads (or takes from the bulk read) the roles asked for; reports progress. */
+  read(arns: string[], progress: (done: number, total: number) => void): Promise<Fact[]>;
+}
 
 /**
- * The bulk plan: every page of GetAccountAuthorizationDetails (Role, LocalManagedPolicy), made
- * into facts by the offline recogniser of `aws iam get-account-authorization-details` (the SDK's
- * output, dates as ISO strings, is the CLI's), kept to the roles asked for and the policies they
- * use; a role absent from the account is a NotFoundFact, as GetRole's NoSuchEntity would be.
+ * Chooses, per account, how the roles will be read, and starts what can start now: the account's
+ * providers, and the bulk read when that is the plan. The per-role plan waits for the final list
+ * of roles (those of service accounts that pods really use).
  */
-async function bulkRoles(iam: IAMClient, arns: string[]): Promise<Bulk> {
-  const roles: unknown[] = [];
-  const policies: unknown[] = [];
+async function planRoles(side: AwsSide, annotatedArns: string[], ctx: { plan: 'auto' | 'per-role' | 'bulk'; concurrency: number; verbose: string[] }): Promise<PlannedRoles> {
+  const { home } = side;
+  const early: Array<Promise<Fact[]>> = [];
+  const accounts = new Map<string, { iam: IAMClient; account: string | undefined; arns: string[] } | null>();
+  for (const arn of annotatedArns) {
+    const pr = parseRoleArn(arn);
+    if (!pr.ok) continue;
+    if (!accounts.has(pr.account)) {
+      const c = side.clientsFor(pr.account);
+      accounts.set(pr.account, c ? { iam: c.clients.iam, account: c.account, arns: [] } : null);
+      if (c) early.push(collectProviders(c.clients.iam, pr.account));
+    }
+    accounts.get(pr.account)?.arns.push(pr.arn);
+  }
+  if (home && !accounts.has(home) && annotatedArns.length === 0) early.push(collectProviders(side.aws.iam, home));
+
+  // Per account: bulk or per-role.
+  const bulkOf = new Map<string, Promise<BulkPages | { ok: false; reason: string }>>();
+  for (const [account, a] of accounts) {
+    if (!a) continue;
+    const choice = await choosePlan(a.iam, a.arns.length, ctx.plan);
+    ctx.verbose.push(`roles (${account}): ${a.arns.length} distinct role(s) named; ${choice.why}`);
+    if (choice.plan === 'bulk') bulkOf.set(account, bulkRead(a.iam, a.arns));
+  }
+
+  return {
+    async read(arns, progress) {
+      const out: Fact[] = [];
+      const jobs: Array<() => Promise<Fact[]>> = [];
+      const perAccount = new Map<string, string[]>();
+      for (const arn of arns) {
+        const pr = parseRoleArn(arn);
+        if (!pr.ok) continue;
+        const a = accounts.get(pr.account);
+        if (!a) {
+          out.push({ kind: 'unavailable', source: { path: 'api:iam:GetRole' }, what: `role:${pr.arn}`, reason: `the role is in account ${pr.account}, not in ${home ?? 'the account of these credentials'}; give --role-profile with credentials for ${pr.account}`, permission: 'iam:GetRole (in the role account, via --role-profile)' });
+          if (!perAccount.has(pr.account)) out.push({ kind: 'unavailable', source: { path: 'api:iam:ListOpenIDConnectProviders' }, what: `providers:${pr.account}`, reason: `no credentials for account ${pr.account}: give --role-profile`, permission: 'iam:ListOpenIDConnectProviders (in the role account)' });
+          perAccount.set(pr.account, []);
+          continue;
+        }
+        const list = perAccount.get(pr.account) ?? [];
+        list.push(pr.arn);
+        perAccount.set(pr.account, list);
+      }
+      let done = 0;
+      for (const [account, list] of perAccount) {
+        const a = accounts.get(account);
+        if (!a || list.length === 0) continue;
+        const bulk = bulkOf.get(account);
+        const got = bulk ? await bulk : undefined;
+        if (got?.ok) {
+          out.push(...(await bulkFacts(a.iam, got, list)));
+          done += list.length;
+          continue;
+        }
+        if (got && !got.ok) ctx.verbose.push(`roles (${account}): the bulk read was refused (${got.reason}); falling back to the per-role plan for ${list.length} role(s)`);
+        for (const arn of list) jobs.push(() => collectRole(a.iam, arn, a.account ? { account: a.account } : {}));
+      }
+      const total = done + jobs.length;
+      progress(done, total);
+      const [perRole, early1] = await Promise.all([
+        bounded(jobs, ctx.concurrency, () => progress(++done, total)),
+        Promise.all(early),
+      ]);
+      for (const f of [...perRole, ...early1]) out.push(...f);
+      return out;
+    },
+  };
+}
+
+/**
+ * The cheaper plan for `n` distinct roles of one account. The per-role plan costs at least 3 calls
+ * a role (GetRole, ListAttachedRolePolicies, ListRolePolicies) plus 2 per customer-managed policy;
+ * the bulk plan costs one GetAccountAuthorizationDetails page per 1,000 roles and customer-managed
+ * policies of the account. IAM caps both at 5,000 per account (raised quotas included), so the bulk
+ * read is at most BULK_MAX_PAGES pages: from n >= 4 roles it is the cheaper plan whatever the
+ * account's size. For 2 or 3 roles the account's size decides, read with GetAccountSummary; for
+ * one role the per-role plan costs at most one call more than the best bulk read and the summary
+ * call would cost that much already.
+ */
+async function choosePlan(iam: IAMClient, n: number, plan: 'auto' | 'per-role' | 'bulk'): Promise<{ plan: 'bulk' | 'per-role'; why: string }> {
+  if (plan === 'bulk') return { plan, why: 'bulk plan (--role-plan bulk): GetAccountAuthorizationDetails (Role, LocalManagedPolicy), 1,000 entries per page' };
+  if (plan === 'per-role') return { plan, why: 'per-role plan (--role-plan per-role): GetRole plus its policy calls for each role' };
+  const perRole = PER_ROLE_MIN_CALLS * n;
+  if (perRole > BULK_MAX_PAGES) return { plan: 'bulk', why: `bulk plan: at least ${perRole} calls per role, against at most ${BULK_MAX_PAGES} pages of GetAccountAuthorizationDetails at IAM's maximum quotas` };
+  if (n <= 1) return { plan: 'per-role', why: 'per-role plan: one role costs 3 calls, no more than asking the account size would' };
+  let summary;
+  try {
+    summary = (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap ?? {};
+  } catch (e) {
+    return { plan: 'per-role', why: `per-role plan: the account's size is unknown (GetAccountSummary: ${reasonOf(describeAwsError(e))})` };
+  }
+  const entries = (summary['Roles'] ?? 0) + (summary['Policies'] ?? 0);
+  const pages = Math.max(1, Math.ceil(entries / 1000));
+  if (pages < perRole) return { plan: 'bulk', why: `bulk plan: the account holds ${summary['Roles'] ?? 0} roles and ${summary['Policies'] ?? 0} customer-managed policies, ${pages} page(s) against at least ${perRole} per-role calls` };
+  return { plan: 'per-role', why: `per-role plan: at least ${perRole} calls against ${pages} bulk page(s) for the account's ${summary['Roles'] ?? 0} roles and ${summary['Policies'] ?? 0} customer-managed policies` };
+}
+
+const PER_ROLE_MIN_CALLS = 3;
+/** IAM's maximum quotas: 5,000 roles and 5,000 customer-managed policies, 1,000 entries a page. */
+export const BULK_MAX_PAGES = 10;
+
+interface BulkPages {
+  ok: true;
+  roles: Raw[];
+  policies: Raw[];
+  pages: number;
+}
+
+/**
+ * The bulk plan's reads: every page of GetAccountAuthorizationDetails (Role, LocalManagedPolicy),
+ * 1,000 entries asked per page. Throttling is retried by the SDK; a refusal ends it (the caller
+ * falls back to the per-role plan).
+ */
+async function bulkRead(iam: IAMClient, named: readonly string[]): Promise<BulkPages | { ok: false; reason: string }> {
+  const roles: Raw[] = [];
+  const policies: Raw[] = [];
+  const wanted = new Set(named.map((a) => a.split('/').pop()!.toLowerCase()));
   let marker: string | undefined;
   let pages = 0;
   for (;;) {
@@ -405,32 +557,56 @@ async function bulkRoles(iam: IAMClient, arns: string[]): Promise<Bulk> {
     }
     pages++;
     const plain = JSON.parse(JSON.stringify(out)) as { RoleDetailList?: unknown[]; Policies?: unknown[] };
-    roles.push(...(plain.RoleDetailList ?? []));
-    policies.push(...(plain.Policies ?? []));
+    for (const r of plain.RoleDetailList ?? []) {
+      if (!isRaw(r)) continue;
+      roles.push(r);
+      // The AWS-managed policies of the roles asked for are not in the bulk read: their reads
+      // start now, while the next page is fetched (awsManagedPolicy memoises them per client).
+      if (typeof r['RoleName'] === 'string' && wanted.has(r['RoleName'].toLowerCase())) for (const arn of attachedArns(r)) if (isAwsManaged(arn)) void awsManagedPolicy(iam, arn);
+    }
+    for (const p of plain.Policies ?? []) if (isRaw(p)) policies.push(p);
     marker = out.IsTruncated ? out.Marker : undefined;
     if (!marker || pages >= 1000) break;
   }
+  return { ok: true, roles, policies, pages };
+}
+
+/** The managed policies a RoleDetail attaches, and its permissions boundary. */
+function attachedArns(r: Raw): string[] {
+  const out: string[] = [];
+  for (const a of Array.isArray(r['AttachedManagedPolicies']) ? r['AttachedManagedPolicies'] : []) if (isRaw(a) && typeof a['PolicyArn'] === 'string') out.push(a['PolicyArn']);
+  const b = r['PermissionsBoundary'];
+  if (isRaw(b) && typeof b['PermissionsBoundaryArn'] === 'string') out.push(b['PermissionsBoundaryArn']);
+  return out;
+}
+
+/** `arn:<partition>:iam::aws:policy/...`: managed by AWS, never in an account's own policy list. */
+const isAwsManaged = (arn: string): boolean => /^arn:[^:]+:iam::aws:policy\//.test(arn);
+
+/**
+ * The facts of the roles asked for, out of the bulk read: made by the offline recogniser of `aws
+ * iam get-account-authorization-details` (the SDK's output, dates as ISO strings, is the CLI's),
+ * kept to those roles and the policies they use, plus GetPolicy + GetPolicyVersion of the
+ * AWS-managed policies they attach (the bulk read does not carry those); a role absent from the
+ * account is a NotFoundFact, as GetRole's NoSuchEntity would be.
+ */
+async function bulkFacts(iam: IAMClient, bulk: BulkPages, arns: string[]): Promise<Fact[]> {
   const wanted = new Map(arns.map((a) => [a.split('/').pop()!.toLowerCase(), a]));
-  const mine = roles.filter((r) => isRaw(r) && typeof r['RoleName'] === 'string' && wanted.has(r['RoleName'].toLowerCase()));
+  const mine = bulk.roles.filter((r) => typeof r['RoleName'] === 'string' && wanted.has(r['RoleName'].toLowerCase()));
   const policyArns = new Set<string>();
-  for (const r of mine) {
-    if (!isRaw(r)) continue;
-    for (const a of Array.isArray(r['AttachedManagedPolicies']) ? r['AttachedManagedPolicies'] : []) if (isRaw(a) && typeof a['PolicyArn'] === 'string') policyArns.add(a['PolicyArn']);
-    const b = r['PermissionsBoundary'];
-    if (isRaw(b) && typeof b['PermissionsBoundaryArn'] === 'string') policyArns.add(b['PermissionsBoundaryArn']);
-  }
+  for (const r of mine) for (const arn of attachedArns(r)) policyArns.add(arn);
   // Only the default version of each policy, as GetPolicyVersion would give.
-  const local = policies
-    .filter((p): p is Raw => isRaw(p) && typeof p['Arn'] === 'string' && policyArns.has(p['Arn']))
+  const local = bulk.policies
+    .filter((p) => typeof p['Arn'] === 'string' && policyArns.has(p['Arn']))
     .map((p): Raw => ({ ...p, PolicyVersionList: (Array.isArray(p['PolicyVersionList']) ? p['PolicyVersionList'] : []).filter((v) => isRaw(v) && v['IsDefaultVersion'] === true) }));
   const src: Source = { path: 'api:iam:GetAccountAuthorizationDetails' };
   let facts: Fact[];
   try {
     facts = (getAccountAuthorizationDetails.recognise({ path: src.path, text: '', docs: [{ value: { RoleDetailList: mine, Policies: local }, line: 1 }] }, src) ?? []).map((f) => ({ ...f, source: src }) as Fact);
   } catch (e) {
-    return { ok: false, reason: `the answer could not be read: ${(e as Error).message}` };
+    return arns.map((arn): UnavailableFact => ({ kind: 'unavailable', source: src, what: `role:${arn}`, reason: `the bulk read could not be read: ${(e as Error).message}` }));
   }
-  const found = new Set(mine.map((r) => (isRaw(r) ? String(r['RoleName']).toLowerCase() : '')));
+  const found = new Set(mine.map((r) => String(r['RoleName']).toLowerCase()));
   for (const [name, arn] of wanted) {
     if (found.has(name)) continue;
     const roleName = arn.split('/').pop()!;
@@ -439,11 +615,21 @@ async function bulkRoles(iam: IAMClient, arns: string[]): Promise<Bulk> {
   const localArns = new Set(local.map((p) => String(p['Arn'])));
   const others = [...policyArns].filter((a) => !localArns.has(a));
   for (const f of await Promise.all(others.map((a) => awsManagedPolicy(iam, a)))) facts.push(...f);
-  return { ok: true, facts, pages, awsManaged: others.length };
+  return facts;
 }
 
-/** GetPolicy + GetPolicyVersion (default) of a policy the bulk read does not carry. */
-async function awsManagedPolicy(iam: IAMClient, policyArn: string): Promise<Fact[]> {
+const awsManagedReads = new WeakMap<IAMClient, Map<string, Promise<Fact[]>>>();
+
+/** GetPolicy + GetPolicyVersion (default) of a policy the bulk read does not carry; once per client. */
+function awsManagedPolicy(iam: IAMClient, policyArn: string): Promise<Fact[]> {
+  let m = awsManagedReads.get(iam);
+  if (!m) awsManagedReads.set(iam, (m = new Map()));
+  let p = m.get(policyArn);
+  if (!p) m.set(policyArn, (p = readAwsManagedPolicy(iam, policyArn)));
+  return p;
+}
+
+async function readAwsManagedPolicy(iam: IAMClient, policyArn: string): Promise<Fact[]> {
   const source: Source = { path: 'api:iam:GetPolicy' };
   let pol;
   try {
