@@ -328,23 +328,25 @@ const HANDLERS: Record<string, Handler> = {
     }
     const want = (t: (typeof ENTITY_TYPES)[number]) => !filter || filter.length === 0 || filter.includes(t);
     const a = c.state.account(c.account);
-    type Item = { kind: 'role'; v: QueryValue } | { kind: 'policy'; v: QueryValue };
+    // Entries are listed (sorted, cheap) and only the page's are shaped: a large account's
+    // roles with their documents are megabytes of XML, and a page holds at most 1,000 of them.
+    type Item = { kind: 'role'; shape: () => QueryValue } | { kind: 'policy'; shape: () => QueryValue };
     const items: Item[] = [];
     // Users and groups: the lab models none (its callers' IAM users exist only as credentials).
-    if (want('Role')) for (const r of [...a.roles.values()].sort(byName)) items.push({ kind: 'role', v: roleDetailShape(c.state, c.account, r) });
-    if (want('LocalManagedPolicy')) for (const p of [...a.policies.values()].sort(byName)) items.push({ kind: 'policy', v: policyShape(c.state, c.account, p, 'detail') });
+    if (want('Role')) for (const r of [...a.roles.values()].sort(byName)) items.push({ kind: 'role', shape: () => roleDetailShape(c.state, c.account, r) });
+    if (want('LocalManagedPolicy')) for (const p of [...a.policies.values()].sort(byName)) items.push({ kind: 'policy', shape: () => policyShape(c.state, c.account, p, 'detail') });
     if (want('AWSManagedPolicy')) {
       // Only the AWS-managed policies in use in the account (LocalStack recording, filter AWSManagedPolicy).
       const inUse = allAwsManagedPolicies(c.state, a.partition).filter((p) => model.attachmentCount(c.state, c.account, p.arn) > 0 || model.boundaryUsageCount(c.state, c.account, p.arn) > 0);
-      for (const p of inUse.sort(byName)) items.push({ kind: 'policy', v: policyShape(c.state, c.account, p, 'detail') });
+      for (const p of inUse.sort(byName)) items.push({ kind: 'policy', shape: () => policyShape(c.state, c.account, p, 'detail') });
     }
     const p = page(c, items);
     if (isIamError(p)) return p;
     return {
       UserDetailList: [],
       GroupDetailList: [],
-      RoleDetailList: p.items.filter((i) => i.kind === 'role').map((i) => i.v),
-      Policies: p.items.filter((i) => i.kind === 'policy').map((i) => i.v),
+      RoleDetailList: p.items.filter((i) => i.kind === 'role').map((i) => i.shape()),
+      Policies: p.items.filter((i) => i.kind === 'policy').map((i) => i.shape()),
       ...p.extra,
     };
   },

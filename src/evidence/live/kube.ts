@@ -523,9 +523,16 @@ function reasonLine(f: KubeFailure): string {
 }
 
 type Outcome = { ok: true; json: unknown } | { ok: false; failure: KubeFailure };
+type RawOutcome = { ok: true; status: number; text: string } | { ok: false; failure: KubeFailure };
 
 /** One call on the Kubernetes API with the kubeconfig's TLS and credentials (exec plugin refresh, retries of 429/5xx). */
 export async function request(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<Outcome> {
+  const raw = await requestText(k, method, path, query, body);
+  return raw.ok ? parseBody(raw) : raw;
+}
+
+/** As `request`, the body left unparsed (a paginated list reads its `continue` token first). */
+export async function requestText(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<RawOutcome> {
   let res: Response;
   try {
     res = await call(k, method, path, query, body);
@@ -534,10 +541,15 @@ export async function request(k: LoadedKube, method: string, path: string, query
     throw e;
   }
   if (res.status < 200 || res.status >= 300) return { ok: false, failure: kubeFailure(res) };
+  return { ok: true, status: res.status, text: res.body };
+}
+
+/** The JSON of a successful answer, or why it is not JSON. */
+export function parseBody(raw: { status: number; text: string }): Outcome {
   try {
-    return { ok: true, json: JSON.parse(res.body) as unknown };
+    return { ok: true, json: JSON.parse(raw.text) as unknown };
   } catch (e) {
-    return { ok: false, failure: { code: res.status, reason: 'BadResponse', message: `the API answered HTTP ${res.status} with a body that is not JSON (${(e as Error).message})` } };
+    return { ok: false, failure: { code: raw.status, reason: 'BadResponse', message: `the API answered HTTP ${raw.status} with a body that is not JSON (${(e as Error).message})` } };
   }
 }
 

@@ -6,7 +6,7 @@
 // unchanged.
 
 import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableFact } from '../facts.js';
-import { loadKube, objectFacts, request, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
+import { loadKube, objectFacts, parseBody, requestText, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
 import type { AwsClientOptions } from './clients.js';
 import { collectProviders, collectRole } from './aws.js';
 import { annotatedRoleArn, connectAws, type AwsSide } from './aws-side.js';
@@ -116,20 +116,32 @@ const KINDS: Kind[] = [
 
 type ListOutcome = { items: K8sObjectFact[]; pages: number } | { failure: KubeFailure; pages: number };
 
+/**
+ * The `continue` token of a list answer, read from the head of its text: the API server writes
+ * the list's metadata before its items (Go encodes ListMeta first), so the next page can be asked
+ * for while this one is parsed. Undefined when it is not found there; the parsed answer decides.
+ */
+export function peekContinue(text: string): string | undefined {
+  const head = text.slice(0, 4096);
+  const m = /"metadata"\s*:\s*\{[^{}]*?"continue"\s*:\s*"([^"\\]*)"/.exec(head);
+  return m?.[1] || undefined;
+}
+
 /** One kind, every page (`limit`, `continue`; a 410 on continue restarts the list, twice at most). */
 async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void): Promise<ListOutcome> {
   const base = r.group === '' ? '/api/v1' : `/apis/${r.group}/v1`;
   const path = ns === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${encodeURIComponent(ns)}/${r.plural}`;
   const src: Source = { path: `api:kubernetes:${ns === undefined ? `list${r.kind}ForAllNamespaces` : `listNamespaced${r.kind}`}` };
+  const page = (cont: string | undefined) => requestText(k, 'GET', path, { limit: String(pageSize), ...(cont ? { continue: cont } : {}) });
   const items: K8sObjectFact[] = [];
   let cont: string | undefined;
   let restarts = 0;
   let pages = 0;
+  let pending = page(undefined);
   for (;;) {
-    const q: Record<string, string> = { limit: String(pageSize) };
-    if (cont) q['continue'] = cont;
-    const out = await request(k, 'GET', path, q);
+    const raw = await pending;
     pages++;
+    const out = raw.ok ? parseBody(raw) : raw;
     if (!out.ok) {
       // The list's snapshot was compacted away between pages: start again from a fresh one.
       if (out.failure.code === 410 && cont && restarts < 2) {
@@ -137,16 +149,24 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
         onPage(-items.length);
         items.length = 0;
         cont = undefined;
+        pending = page(undefined);
         continue;
       }
       return { failure: out.failure, pages };
     }
+    // Ask for the next page before this one is made into facts (the parse is the slow part).
+    const early = raw.ok ? peekContinue(raw.text) : undefined;
+    if (early) pending = page(early);
     const got = objectFacts(out.json, src);
+    // Who last wrote which field is only read of service accounts (when the role-arn annotation
+    // was set, IRSA303): dropped from the rest, a large share of each object's memory.
+    if (r.kind !== 'ServiceAccount') for (const f of got) delete f.object.metadata.managedFields;
     items.push(...got);
     onPage(got.length);
     const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
     cont = typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
     if (!cont) return { items, pages };
+    if (early !== cont) pending = page(cont);
   }
 }
 
@@ -556,15 +576,17 @@ async function bulkRead(iam: IAMClient, named: readonly string[]): Promise<BulkP
       return { ok: false, reason: reasonOf(describeAwsError(e)) };
     }
     pages++;
-    const plain = JSON.parse(JSON.stringify(out)) as { RoleDetailList?: unknown[]; Policies?: unknown[] };
-    for (const r of plain.RoleDetailList ?? []) {
+    // Only the roles asked for are kept (as plain JSON, dates as ISO strings, like the CLI's
+    // output the recogniser reads); an account's other roles are dropped with the page.
+    const mine = (out.RoleDetailList ?? []).filter((r) => r.RoleName !== undefined && wanted.has(r.RoleName.toLowerCase()));
+    for (const r of JSON.parse(JSON.stringify(mine)) as unknown[]) {
       if (!isRaw(r)) continue;
       roles.push(r);
       // The AWS-managed policies of the roles asked for are not in the bulk read: their reads
       // start now, while the next page is fetched (awsManagedPolicy memoises them per client).
-      if (typeof r['RoleName'] === 'string' && wanted.has(r['RoleName'].toLowerCase())) for (const arn of attachedArns(r)) if (isAwsManaged(arn)) void awsManagedPolicy(iam, arn);
+      for (const arn of attachedArns(r)) if (isAwsManaged(arn)) void awsManagedPolicy(iam, arn);
     }
-    for (const p of plain.Policies ?? []) if (isRaw(p)) policies.push(p);
+    for (const p of JSON.parse(JSON.stringify(out.Policies ?? [])) as unknown[]) if (isRaw(p)) policies.push(p);
     marker = out.IsTruncated ? out.Marker : undefined;
     if (!marker || pages >= 1000) break;
   }
