@@ -54,7 +54,7 @@ export async function startKube(o: StartKubeOptions): Promise<RunningKube> {
   });
   const api = running.api;
   const ensureNamespace = (ns: string | undefined) => {
-    if (!ns || api.get('namespaces', undefined, ns)) return;
+    if (!ns || api.engine.store.get('namespaces', ns)) return;
     api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { manager: 'kubectl-create' });
   };
   return {

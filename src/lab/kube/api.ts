@@ -172,7 +172,7 @@ export class KubeApi implements Service {
       if (rt.namespaced) meta(last)['namespace'] = ns!;
       m['annotations'] = { ...(isObject(m['annotations']) ? m['annotations'] : {}), 'kubectl.kubernetes.io/last-applied-configuration': `${sortedJson(last)}\n` };
     }
-    return this.engine.create(rt, ns, body, { manager });
+    return structuredClone(this.engine.create(rt, ns, body, { manager }));
   }
 
   /** Patches an object (merge patch by default) as `manager` at the current lab time. */
@@ -185,7 +185,7 @@ export class KubeApi implements Service {
     const type = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[opts.type ?? 'merge'];
     const ctx: WriteContext = { manager: opts.manager ?? 'kubectl-patch' };
     if (opts.subresource) ctx.subresource = opts.subresource;
-    return this.engine.patch(rt, rt.namespaced ? (ref.namespace ?? 'default') : undefined, ref.name, type, patch, ctx);
+    return structuredClone(this.engine.patch(rt, rt.namespaced ? (ref.namespace ?? 'default') : undefined, ref.name, type, patch, ctx));
   }
 
   /** `kubectl annotate` as the API sees it: a merge patch of metadata.annotations by `kubectl-annotate`. */
@@ -203,15 +203,17 @@ export class KubeApi implements Service {
     this.engine.delete(rt, rt.namespaced ? (ref.namespace ?? 'default') : undefined, ref.name, opts, { manager: 'kubectl' });
   }
 
+  // The in-process API hands out copies its callers may modify; the engine's own reads are the
+  // store's frozen objects.
+
   /** One object by resource plural (`pods`), namespace and name. */
   get(plural: string, namespace: string | undefined, name: string): JsonObject | undefined {
-    const rt = resourceByPlural(plural);
-    const o = this.engine.get(rt, namespace, name);
-    return o;
+    const o = this.engine.get(resourceByPlural(plural), namespace, name);
+    return o && structuredClone(o);
   }
 
   list(plural: string, namespace?: string): JsonObject[] {
-    return this.engine.list(resourceByPlural(plural), namespace);
+    return this.engine.list(resourceByPlural(plural), namespace).map((o) => structuredClone(o));
   }
 
   /** Runs the controllers until nothing moves (every write already does; seeding may want it). */
@@ -600,12 +602,15 @@ export class KubeApi implements Service {
         throw new KubeError(504, 'Timeout', `Too large resource version: ${rv}, current: ${store.currentRevision}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
       }
     }
-    const all = this.engine.listWithKeys(rt, rt.namespaced ? p.namespace : undefined, at).filter((x) => x.key >= start && match(x.obj));
-    const page = limit > 0 ? all.slice(0, limit) : all;
+    // A range read from the continue key: O(page) when nothing of this resource changed since `at`.
+    const range: Parameters<KubeEngine['listPage']>[2] = { at, limit };
+    if (start) range.start = start;
+    if (hasSelector) range.match = match;
+    const { items: page, more, remaining } = this.engine.listPage(rt, rt.namespaced ? p.namespace : undefined, range);
     const listMeta: JsonObject = { resourceVersion: String(at) };
-    if (limit > 0 && all.length > limit) {
+    if (limit > 0 && more) {
       listMeta['continue'] = encodeContinue(at, `${page[page.length - 1]!.key}\u0000`);
-      if (!hasSelector) listMeta['remainingItemCount'] = all.length - limit;
+      if (!hasSelector && remaining !== undefined) listMeta['remainingItemCount'] = remaining;
     }
     const table = this.tableWanted(req);
     if (table) {

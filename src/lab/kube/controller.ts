@@ -4,12 +4,24 @@
 // -> pods (`<replicaset>-<5 random>`), StatefulSet -> `<name>-<ordinal>`, DaemonSet -> one pod
 // per lab node, Job -> pods; the scheduler (nodeName) and the kubelet (pods Running with an IP).
 // CronJobs are not scheduled: only `kubectl create job --from=cronjob/x` makes their Jobs.
+//
+// Each controller works through a queue (like client-go's work queues) instead of listing the
+// whole cluster on every pass: the store's write observer queues an object when it changes and
+// its controller when something it owns changes, so a write costs work in proportion to what it
+// touches, not to the cluster's size. A pass takes each queue as it stands when that controller
+// starts and handles its objects in key order, so the controllers act in the same order, on the
+// same objects, as a full list would make them (objects not queued are ones a full pass would
+// leave alone). What a full pass would retry without any write (a pod create refused by
+// admission, a pod no node fits once nodes change) is queued again explicitly.
 
 import { labelSelectorMatches } from './selectors.js';
-import { CONTROLLER_MANAGER, KUBELET, SCHEDULER, annotationsOf, labelsOf, meta, sha256Hex, templateHash, type KubeEngine } from './engine.js';
+import { CONTROLLER_MANAGER, KUBELET, SCHEDULER, annotationsOf, inResourceOrder, labelsOf, meta, sha256Hex, templateHash, type KubeEngine } from './engine.js';
 import { KubeError } from './errors.js';
+import { ownerUids, parseRefId } from './indexes.js';
+import { jsonEqual } from './json-equal.js';
 import { isObject, type Json, type JsonObject } from './patch.js';
-import { resourceByPlural, RESOURCES, type ResourceType } from './resources.js';
+import { resourceByPlural, resourceForKind, RESOURCES, type ResourceType } from './resources.js';
+import type { StoreWrite } from './store.js';
 
 const KCM = { manager: CONTROLLER_MANAGER, internal: true };
 const KCM_STATUS = { manager: CONTROLLER_MANAGER, internal: true, subresource: 'status' };
@@ -24,19 +36,152 @@ const R = {
   nodes: () => resourceByPlural('nodes'),
 };
 
+/** The controllers' work queues for one engine (store keys; `gc` holds `resource\0key` ids). */
+interface Queues {
+  gc: Set<string>;
+  namespaces: Set<string>;
+  deployments: Set<string>;
+  replicasets: Set<string>;
+  statefulsets: Set<string>;
+  daemonsets: Set<string>;
+  jobs: Set<string>;
+  /** Pods for the scheduler and kubelet. */
+  pods: Set<string>;
+  /** A node changed: every DaemonSet, and every pod without a node, is looked at again. */
+  nodesChangedForDaemonSets: boolean;
+  nodesChangedForScheduler: boolean;
+  /**
+   * Workloads whose pod create was refused, queued again at the start of every pass and after
+   * the last one (not into the queue being worked, which would loop): a full relist would try
+   * them again on the next pass and on every later reconcile, and so does this.
+   */
+  retries: Array<[WorkloadQueue, string]>;
+}
+
+type WorkloadQueue = 'deployments' | 'replicasets' | 'statefulsets' | 'daemonsets' | 'jobs';
+const WORKLOADS = new Set<string>(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs']);
+
+const queuesOf = new WeakMap<KubeEngine, Queues>();
+
+/** The engine's queues; created on first use with everything in the store queued once. */
+function queues(e: KubeEngine): Queues {
+  let q = queuesOf.get(e);
+  if (q) return q;
+  const fresh: Queues = {
+    gc: new Set(),
+    namespaces: new Set(),
+    deployments: new Set(),
+    replicasets: new Set(),
+    statefulsets: new Set(),
+    daemonsets: new Set(),
+    jobs: new Set(),
+    pods: new Set(),
+    nodesChangedForDaemonSets: true,
+    nodesChangedForScheduler: true,
+    retries: [],
+  };
+  queuesOf.set(e, fresh);
+  for (const r of RESOURCES) {
+    if (r.virtual) continue;
+    for (const { key, obj } of e.store.list(r.plural)) enqueue(e, fresh, { resource: r.plural, key, rv: 0, prev: null, next: obj });
+  }
+  e.store.onWrite((w) => enqueue(e, fresh, w));
+  return fresh;
+}
+
+/** Queues what a write concerns: the object itself and the controllers of what it is owned by. */
+function enqueue(e: KubeEngine, q: Queues, w: StoreWrite): void {
+  const { resource, key, prev, next } = w;
+  // Garbage collector: objects with owners (are they still there?) and a deleted object's dependents.
+  if (next && ownerUids(next).length) q.gc.add(`${resource}\u0000${key}`);
+  if (prev && !next) for (const d of e.index.dependentsOf(uidOf(prev))) q.gc.add(`${d.resource}\u0000${d.key}`);
+  if (resource === 'events') return;
+  if (WORKLOADS.has(resource)) q[resource as WorkloadQueue].add(key);
+  // A workload's status follows what it owns: queue the controllers of the changed object.
+  for (const o of [prev, next]) {
+    const owner = o ? controllerOf(o) : undefined;
+    const ref = owner === undefined ? undefined : e.index.byUidRef(owner);
+    if (ref && WORKLOADS.has(ref.resource)) q[ref.resource as WorkloadQueue].add(ref.key);
+  }
+  switch (resource) {
+    case 'namespaces':
+      q.namespaces.add(key);
+      break;
+    case 'serviceaccounts':
+    case 'configmaps': {
+      // The namespace controller recreates `default` and `kube-root-ca.crt`.
+      const [ns, name] = key.split('/');
+      if (name === 'default' || name === 'kube-root-ca.crt') q.namespaces.add(ns!);
+      break;
+    }
+    case 'nodes':
+      q.nodesChangedForDaemonSets = true;
+      q.nodesChangedForScheduler = true;
+      break;
+    case 'pods':
+      if (next) q.pods.add(key);
+      // A StatefulSet waits for a pod of its `<name>-<ordinal>` names to go before it creates it.
+      else if (/-\d+$/.test(key)) q.statefulsets.add(key.replace(/-\d+$/, ''));
+      break;
+  }
+}
+
+/** Empties a queue: the objects still there, in key order, as they are now. */
+function take(e: KubeEngine, q: Queues, name: WorkloadQueue | 'pods', rt: ResourceType): JsonObject[] {
+  const keys = [...q[name]].sort();
+  q[name] = new Set();
+  const out: JsonObject[] = [];
+  for (const k of keys) {
+    const o = e.store.get(rt.plural, k);
+    if (o) out.push(o);
+  }
+  return out;
+}
+
+/** Has the owner's controller look at it again from the next pass on (a refused pod create). */
+function retry(e: KubeEngine, owner: JsonObject): void {
+  const rt = resourceForKind(String(owner['apiVersion']), String(owner['kind']));
+  if (rt && WORKLOADS.has(rt.plural)) queues(e).retries.push([rt.plural as WorkloadQueue, `${nsOf(owner)}/${nameOf(owner)}`]);
+}
+
+/**
+ * Queues every object for every controller, as a full relist would (client-go's resync). The
+ * controllers never need it; tests use it to check that what was left unqueued was settled.
+ */
+export function requeueEverything(e: KubeEngine): void {
+  const q = queues(e);
+  for (const r of RESOURCES) {
+    if (r.virtual) continue;
+    for (const { key, obj } of e.store.list(r.plural)) enqueue(e, q, { resource: r.plural, key, rv: 0, prev: null, next: obj });
+  }
+  q.nodesChangedForDaemonSets = true;
+  q.nodesChangedForScheduler = true;
+}
+
 export function reconcileAll(e: KubeEngine): void {
+  const q = queues(e);
+  const requeue = (): void => {
+    for (const [name, key] of q.retries) q[name].add(key);
+    q.retries = [];
+  };
   for (let pass = 0; pass < 40; pass++) {
     const before = e.changes;
-    garbageCollect(e);
-    namespaces(e);
-    deployments(e);
-    replicaSets(e);
-    statefulSets(e);
-    daemonSets(e);
-    jobs(e);
-    scheduleAndRun(e);
-    if (e.changes === before) return;
+    requeue();
+    garbageCollect(e, q);
+    namespaces(e, q);
+    deployments(e, q);
+    replicaSets(e, q);
+    statefulSets(e, q);
+    daemonSets(e, q);
+    jobs(e, q);
+    scheduleAndRun(e, q);
+    if (e.changes === before) {
+      // Whatever failed stays queued for the next reconcile, as a full list would retry it then.
+      requeue();
+      return;
+    }
   }
+  requeue();
 }
 
 function uidOf(o: JsonObject): string {
@@ -63,9 +208,7 @@ function controllerOf(o: JsonObject): string | undefined {
 function ownerRef(owner: JsonObject): JsonObject {
   return { apiVersion: owner['apiVersion']!, kind: owner['kind']!, name: nameOf(owner), uid: uidOf(owner), controller: true, blockOwnerDeletion: true };
 }
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const equal = jsonEqual;
 function isReady(pod: JsonObject): boolean {
   const conds = status(pod)['conditions'];
   return Array.isArray(conds) && conds.some((c) => isObject(c) && c['type'] === 'Ready' && c['status'] === 'True');
@@ -83,28 +226,29 @@ function writeStatus(e: KubeEngine, rt: ResourceType, o: JsonObject, next: JsonO
 
 // --- garbage collector -----------------------------------------------------------------------
 
-function garbageCollect(e: KubeEngine): void {
-  const uids = new Set<string>();
-  for (const r of RESOURCES) if (!r.virtual) for (const o of e.list(r)) uids.add(uidOf(o));
-  for (const r of RESOURCES) {
-    if (r.virtual) continue;
-    for (const o of e.list(r)) {
-      const refs = meta(o)['ownerReferences'];
-      if (!Array.isArray(refs) || refs.length === 0) continue;
-      if (refs.every((x) => isObject(x) && !uids.has(String(x['uid'])))) {
-        e.removeInternal(r, o);
-        uids.delete(uidOf(o));
-      }
-    }
+// Candidates are objects written with owners since the last pass and the dependents of objects
+// deleted since; one whose owners are all gone is deleted (which queues its own dependents).
+function garbageCollect(e: KubeEngine, q: Queues): void {
+  const batch = inResourceOrder([...q.gc].map(parseRefId));
+  q.gc = new Set();
+  for (const ref of batch) {
+    const o = e.deref(ref);
+    if (!o) continue;
+    const refs = meta(o)['ownerReferences'];
+    if (!Array.isArray(refs) || refs.length === 0) continue;
+    if (refs.every((x) => isObject(x) && !e.index.hasUid(String(x['uid'])))) e.removeInternal(resourceByPlural(ref.resource), o);
   }
 }
 
 // --- namespaces: the serviceaccount controller and the root CA publisher ------------------------
 
-function namespaces(e: KubeEngine): void {
+function namespaces(e: KubeEngine, q: Queues): void {
   const sa = resourceByPlural('serviceaccounts');
   const cm = resourceByPlural('configmaps');
-  for (const ns of e.list(resourceByPlural('namespaces'))) {
+  const names = [...q.namespaces].sort();
+  q.namespaces = new Set();
+  const queued = names.map((n) => e.store.get('namespaces', n)).filter((n): n is JsonObject => n !== undefined);
+  for (const ns of queued) {
     if (!alive(ns)) continue;
     const name = nameOf(ns);
     if (!e.get(sa, name, 'default')) e.create(sa, name, { metadata: { name: 'default' } }, KCM);
@@ -141,6 +285,7 @@ function createPod(e: KubeEngine, owner: JsonObject, pod: JsonObject): { pod: Js
   } catch (err) {
     if (!(err instanceof KubeError)) throw err;
     e.event(owner, 'Warning', 'FailedCreate', `Error creating: ${err.message}`, component(owner));
+    retry(e, owner);
     return { error: err.message };
   }
 }
@@ -150,9 +295,21 @@ function deletePod(e: KubeEngine, owner: JsonObject, pod: JsonObject, component:
   e.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${nameOf(pod)}`, component);
 }
 
-function ownedPods(e: KubeEngine, owner: JsonObject): JsonObject[] {
+/** Objects of `rt` in the owner's namespace whose controller is `owner`, in key order (owner index). */
+function owned(e: KubeEngine, owner: JsonObject, rt: ResourceType): JsonObject[] {
   const uid = uidOf(owner);
-  return e.list(R.pods(), nsOf(owner)).filter((p) => controllerOf(p) === uid && alive(p));
+  const prefix = `${nsOf(owner)}/`;
+  const out: JsonObject[] = [];
+  for (const ref of e.index.dependentsOf(uid)) {
+    if (ref.resource !== rt.plural || !ref.key.startsWith(prefix)) continue;
+    const o = e.deref(ref);
+    if (o && controllerOf(o) === uid) out.push(o);
+  }
+  return out;
+}
+
+function ownedPods(e: KubeEngine, owner: JsonObject): JsonObject[] {
+  return owned(e, owner, R.pods()).filter(alive);
 }
 
 // --- Deployment ------------------------------------------------------------------------------
@@ -183,15 +340,15 @@ function maxSurge(d: JsonObject, replicas: number): number {
   return Math.ceil(replicas * 0.25);
 }
 
-function deployments(e: KubeEngine): void {
-  for (const d of e.list(R.deploy())) {
+function deployments(e: KubeEngine, q: Queues): void {
+  for (const d of take(e, q, 'deployments', R.deploy())) {
     if (!alive(d)) continue;
     const s = spec(d);
     const replicas = typeof s['replicas'] === 'number' ? s['replicas'] : 1;
     const template = (s['template'] ?? {}) as JsonObject;
-    const owned = e.list(R.rs(), nsOf(d)).filter((rs) => controllerOf(rs) === uidOf(d));
-    let current = owned.find((rs) => equal(withoutHash(spec(rs)['template'] ?? {}), withoutHash(template)));
-    const maxRev = owned.reduce((n, rs) => Math.max(n, revisionOf(rs)), 0);
+    const ownedRs = owned(e, d, R.rs());
+    let current = ownedRs.find((rs) => equal(withoutHash(spec(rs)['template'] ?? {}), withoutHash(template)));
+    const maxRev = ownedRs.reduce((n, rs) => Math.max(n, revisionOf(rs)), 0);
     const annotations = { 'deployment.kubernetes.io/desired-replicas': String(replicas), 'deployment.kubernetes.io/max-replicas': String(replicas + maxSurge(d, replicas)) };
     if (!s['paused']) {
       if (!current) {
@@ -235,7 +392,7 @@ function deployments(e: KubeEngine): void {
           if (from !== replicas) e.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${nameOf(current)} from ${from} to ${replicas}`, 'deployment-controller');
         }
       }
-      for (const old of owned) {
+      for (const old of ownedRs) {
         if (uidOf(old) === uidOf(current) || spec(old)['replicas'] === 0) continue;
         const from = Number(spec(old)['replicas'] ?? 0);
         const next = structuredClone(old);
@@ -245,9 +402,8 @@ function deployments(e: KubeEngine): void {
       }
       // revisionHistoryLimit: old, empty ReplicaSets beyond the limit are deleted.
       const limit = typeof s['revisionHistoryLimit'] === 'number' ? s['revisionHistoryLimit'] : 10;
-      const olds = e
-        .list(R.rs(), nsOf(d))
-        .filter((rs) => controllerOf(rs) === uidOf(d) && uidOf(rs) !== uidOf(current!) && spec(rs)['replicas'] === 0 && Number(status(rs)['replicas'] ?? 0) === 0)
+      const olds = owned(e, d, R.rs())
+        .filter((rs) => uidOf(rs) !== uidOf(current!) && spec(rs)['replicas'] === 0 && Number(status(rs)['replicas'] ?? 0) === 0)
         .sort((a, b) => revisionOf(a) - revisionOf(b));
       for (const rs of olds.slice(0, Math.max(0, olds.length - limit))) e.delete(R.rs(), nsOf(rs), nameOf(rs), {}, KCM);
     }
@@ -260,7 +416,7 @@ function deployments(e: KubeEngine): void {
     }
     const fresh = e.get(R.deploy(), nsOf(d), nameOf(d));
     if (!fresh) continue;
-    const all = e.list(R.rs(), nsOf(d)).filter((rs) => controllerOf(rs) === uidOf(d));
+    const all = owned(e, d, R.rs());
     const sum = (k: string) => all.reduce((n, rs) => n + Number(status(rs)[k] ?? 0), 0);
     const cur = all.find((rs) => uidOf(rs) === uidOf(current!));
     const total = sum('replicas');
@@ -308,8 +464,8 @@ function deployments(e: KubeEngine): void {
 
 // --- ReplicaSet ------------------------------------------------------------------------------
 
-function replicaSets(e: KubeEngine): void {
-  for (const rs of e.list(R.rs())) {
+function replicaSets(e: KubeEngine, q: Queues): void {
+  for (const rs of take(e, q, 'replicasets', R.rs())) {
     if (!alive(rs)) continue;
     const s = spec(rs);
     const want = typeof s['replicas'] === 'number' ? s['replicas'] : 1;
@@ -349,8 +505,8 @@ function replicaSets(e: KubeEngine): void {
 
 // --- StatefulSet -----------------------------------------------------------------------------
 
-function statefulSets(e: KubeEngine): void {
-  for (const sts of e.list(R.sts())) {
+function statefulSets(e: KubeEngine, q: Queues): void {
+  for (const sts of take(e, q, 'statefulsets', R.sts())) {
     if (!alive(sts)) continue;
     const s = spec(sts);
     const want = typeof s['replicas'] === 'number' ? s['replicas'] : 1;
@@ -410,9 +566,13 @@ function statefulSets(e: KubeEngine): void {
 
 // --- DaemonSet -------------------------------------------------------------------------------
 
-function daemonSets(e: KubeEngine): void {
+function daemonSets(e: KubeEngine, q: Queues): void {
   const nodes = e.list(R.nodes());
-  for (const ds of e.list(R.ds())) {
+  if (q.nodesChangedForDaemonSets) {
+    for (const ds of e.store.list('daemonsets')) q.daemonsets.add(ds.key);
+    q.nodesChangedForDaemonSets = false;
+  }
+  for (const ds of take(e, q, 'daemonsets', R.ds())) {
     if (!alive(ds)) continue;
     const s = spec(ds);
     const template = (s['template'] ?? {}) as JsonObject;
@@ -480,8 +640,8 @@ function requiredNodeName(ps: JsonObject): string | undefined {
 
 // --- Job -------------------------------------------------------------------------------------
 
-function jobs(e: KubeEngine): void {
-  for (const job of e.list(R.jobs())) {
+function jobs(e: KubeEngine, q: Queues): void {
+  for (const job of take(e, q, 'jobs', R.jobs())) {
     if (!alive(job)) continue;
     const s = spec(job);
     if (s['suspend'] === true) continue;
@@ -517,9 +677,13 @@ function normalizedImage(image: string): { image: string; repo: string } {
   return { image: image.includes('@') ? `${repo}@${image.split('@')[1]}` : `${repo}:${tag}`, repo };
 }
 
-function scheduleAndRun(e: KubeEngine): void {
+function scheduleAndRun(e: KubeEngine, q: Queues): void {
   const nodes = e.list(R.nodes());
-  for (const pod of e.list(R.pods())) {
+  if (q.nodesChangedForScheduler) {
+    for (const k of e.index.unboundPods()) q.pods.add(k);
+    q.nodesChangedForScheduler = false;
+  }
+  for (const pod of take(e, q, 'pods', R.pods())) {
     if (!alive(pod)) continue;
     const ps = spec(pod);
     let nodeName = typeof ps['nodeName'] === 'string' && ps['nodeName'] ? ps['nodeName'] : undefined;
@@ -537,12 +701,12 @@ function scheduleAndRun(e: KubeEngine): void {
         }
         continue;
       }
-      const load = (n: JsonObject) => e.list(R.pods()).filter((p) => spec(p)['nodeName'] === nameOf(n)).length;
-      const chosen = fits.slice().sort((a, b) => load(a) - load(b))[0]!;
+      // The least-loaded node; the first in name order among equals (a stable sort by load).
+      let chosen = fits[0]!;
+      for (const n of fits) if (e.index.podsOn(nameOf(n)) < e.index.podsOn(nameOf(chosen))) chosen = n;
       nodeName = nameOf(chosen);
       // pods/binding: the scheduler sets spec.nodeName.
-      const bound = structuredClone(pod);
-      (bound['spec'] as JsonObject)['nodeName'] = nodeName;
+      const bound = { ...pod, spec: { ...ps, nodeName } };
       e.update(R.pods(), nsOf(pod), nameOf(pod), bound, { manager: SCHEDULER, internal: true, untracked: true });
       e.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${nsOf(pod)}/${nameOf(pod)} to ${nodeName}`, 'default-scheduler');
     }

@@ -23,7 +23,9 @@ import {
 import { changedFields, fieldSetOf, intersect, rfc3339, subtract, union, updateManagedFields, type FieldSet, type ManagedFieldsEntry } from './managed-fields.js';
 import { applyJsonPatch, isObject, mergePatch, schemaFor, strategicMergePatch, PatchError, type Json, type JsonObject } from './patch.js';
 import { apiVersionOf, resourceByPlural, RESOURCES, type ResourceType } from './resources.js';
-import { ObjectStore, objectKey } from './store.js';
+import { StoreIndex, type ObjectRef } from './indexes.js';
+import { jsonEqual } from './json-equal.js';
+import { ObjectStore, objectKey, type ListPage, type PageQuery } from './store.js';
 
 export const CONTROLLER_MANAGER = 'kube-controller-manager';
 export const KUBELET = 'kubelet';
@@ -110,15 +112,23 @@ export function annotationsOf(o: JsonObject): Record<string, string> {
   return isObject(a) ? (a as Record<string, string>) : {};
 }
 
-function equalJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const equalJson = jsonEqual;
 
 /** kubectl-style `Kind.group`: metav1 Status details for TokenRequest errors. */
 const TOKEN_REQUEST = { group: 'authentication.k8s.io', kind: 'TokenRequest' };
 
+/** Resources' positions in RESOURCES: the order the garbage collector and orphaning walk them. */
+const RESOURCE_ORDER = new Map(RESOURCES.map((r, i) => [r.plural, i]));
+
+/** Sorts object references like a walk of RESOURCES, each resource's keys in order. */
+export function inResourceOrder(refs: ObjectRef[]): ObjectRef[] {
+  return refs.sort((a, b) => (RESOURCE_ORDER.get(a.resource) ?? 99) - (RESOURCE_ORDER.get(b.resource) ?? 99) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 export class KubeEngine {
   readonly store = new ObjectStore();
+  /** Owner, uid, node and event indexes over the store (see indexes.ts). */
+  readonly index = new StoreIndex(this.store);
   readonly clock: Clock;
   signer: TokenSigner | undefined;
   readonly region: string;
@@ -189,7 +199,7 @@ export class KubeEngine {
   }
 
   addNode(n: NodeSpec): JsonObject {
-    const zone = `${this.region}${'abc'[this.store.list('nodes').length % 3]}`;
+    const zone = `${this.region}${'abc'[this.store.count('nodes') % 3]}`;
     const ts = this.timestamp();
     const node: JsonObject = {
       metadata: {
@@ -246,9 +256,15 @@ export class KubeEngine {
   }
 
   // --- reads ----------------------------------------------------------------------------------
+  // Reads return the store's frozen objects: read them freely, structuredClone them to modify.
 
   get(rt: ResourceType, namespace: string | undefined, name: string): JsonObject | undefined {
     return this.store.get(rt.plural, objectKey(rt.namespaced ? namespace : undefined, name));
+  }
+
+  /** The object an index reference points at (frozen). */
+  deref(ref: ObjectRef): JsonObject | undefined {
+    return this.store.get(ref.resource, ref.key);
   }
 
   mustGet(rt: ResourceType, namespace: string | undefined, name: string): JsonObject {
@@ -257,14 +273,14 @@ export class KubeEngine {
     return o;
   }
 
-  /** Objects of a resource, in one namespace or all, at a revision (default latest). */
+  /** Objects of a resource (frozen), in one namespace or all, at a revision (default latest), in key order. */
   list(rt: ResourceType, namespace?: string, at?: number): JsonObject[] {
-    const all = this.store.list(rt.plural, at);
-    return all.filter((x) => !namespace || !rt.namespaced || x.key.startsWith(`${namespace}/`)).map((x) => x.obj);
+    return this.store.list(rt.plural, at, namespace && rt.namespaced ? `${namespace}/` : undefined).map((x) => x.obj);
   }
 
-  listWithKeys(rt: ResourceType, namespace: string | undefined, at?: number): Array<{ key: string; obj: JsonObject }> {
-    return this.store.list(rt.plural, at).filter((x) => !namespace || !rt.namespaced || x.key.startsWith(`${namespace}/`));
+  /** A page of a list (see ObjectStore.page), in one namespace or all. */
+  listPage(rt: ResourceType, namespace: string | undefined, q: Omit<PageQuery, 'prefix'>): ListPage {
+    return this.store.page(rt.plural, namespace && rt.namespaced ? { ...q, prefix: `${namespace}/` } : q);
   }
 
   private requireNamespace(ns: string): void {
@@ -441,7 +457,8 @@ export class KubeEngine {
     switch (rt.kind) {
       case 'Pod':
         checkPodSpec(o['spec'], 'spec');
-        if (old) {
+        // A status write shares the stored spec: nothing to compare.
+        if (old && old['spec'] !== o['spec']) {
           const a = structuredClone(old['spec']) as JsonObject;
           const b = structuredClone(o['spec']) as JsonObject;
           for (const x of [a, b]) {
@@ -526,9 +543,9 @@ export class KubeEngine {
   /** What an update would store: immutable metadata kept, status or spec kept per subresource. */
   private mergeForUpdate(rt: ResourceType, cur: JsonObject, body: JsonObject, subresource: string | undefined): JsonObject {
     if (subresource === 'status') {
-      const next = structuredClone(cur);
-      next['status'] = structuredClone(body['status'] ?? {});
-      return next;
+      // Everything but status and metadata (which commit fills in) is shared with the frozen
+      // current object: a status write copies no spec.
+      return { ...cur, metadata: { ...meta(cur) }, status: structuredClone(body['status'] ?? {}) };
     }
     const next = structuredClone(body);
     next['apiVersion'] = apiVersionOf(rt);
@@ -583,7 +600,7 @@ export class KubeEngine {
     if (!cur) {
       const body = structuredClone(config);
       meta(body)['name'] = name;
-      const created = this.create(rt, namespace, body, { ...ctx, internal: true });
+      const created = structuredClone(this.create(rt, namespace, body, { ...ctx, internal: true }));
       // Re-label the creator's entry as an Apply of exactly the applied fields.
       const m = meta(created);
       m['managedFields'] = updateManagedFields([], undefined, created, s, { manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion ?? apiVersionOf(rt), time: this.now(), applied: appliedFields }) as unknown as Json;
@@ -697,30 +714,24 @@ export class KubeEngine {
 
   /** Removes the ownerReferences pointing at `ownerUid` (the garbage collector's orphaning). */
   private orphanDependents(ownerUid: string): void {
-    for (const r of RESOURCES) {
-      if (r.virtual) continue;
-      for (const o of this.list(r)) {
-        const refs = meta(o)['ownerReferences'];
-        if (!Array.isArray(refs) || !refs.some((x) => isObject(x) && x['uid'] === ownerUid)) continue;
-        const next = structuredClone(o);
-        const left = refs.filter((x) => !(isObject(x) && x['uid'] === ownerUid));
-        if (left.length) meta(next)['ownerReferences'] = left;
-        else delete meta(next)['ownerReferences'];
-        this.commit(r, o, next, { manager: 'kube-controller-manager', internal: true });
-      }
+    for (const ref of inResourceOrder(this.index.dependentsOf(ownerUid))) {
+      const o = this.deref(ref);
+      if (!o) continue;
+      const next = structuredClone(o);
+      const left = (meta(o)['ownerReferences'] as Json[]).filter((x) => !(isObject(x) && x['uid'] === ownerUid));
+      if (left.length) meta(next)['ownerReferences'] = structuredClone(left);
+      else delete meta(next)['ownerReferences'];
+      this.commit(resourceByPlural(ref.resource), o, next, { manager: 'kube-controller-manager', internal: true });
     }
   }
 
   private deleteDependents(ownerUid: string): void {
-    for (const r of RESOURCES) {
-      if (r.virtual) continue;
-      for (const o of this.list(r)) {
-        const refs = meta(o)['ownerReferences'];
-        if (!Array.isArray(refs) || !refs.some((x) => isObject(x) && x['uid'] === ownerUid)) continue;
-        this.deleteDependents(String(meta(o)['uid']));
-        this.store.remove(r.plural, objectKey(r.namespaced ? String(meta(o)['namespace']) : undefined, String(meta(o)['name'])));
-        this.changes++;
-      }
+    for (const ref of inResourceOrder(this.index.dependentsOf(ownerUid))) {
+      const o = this.deref(ref);
+      if (!o) continue;
+      this.deleteDependents(String(meta(o)['uid']));
+      this.store.remove(ref.resource, ref.key);
+      this.changes++;
     }
   }
 
@@ -751,10 +762,8 @@ export class KubeEngine {
     const im = meta(involved);
     const ns = String(im['namespace'] ?? 'default');
     const evRt = resourceByPlural('events');
-    const existing = this.list(evRt, ns).find((e) => {
-      const io = e['involvedObject'] as JsonObject;
-      return io['uid'] === im['uid'] && e['reason'] === reason && e['message'] === message;
-    });
+    const same = this.index.eventsFor(ns, String(im['uid']), reason, message)[0];
+    const existing = same === undefined ? undefined : this.store.get('events', same);
     const ts = this.timestamp();
     if (existing) {
       const next = structuredClone(existing);

@@ -6,8 +6,10 @@
 // keys, `k:{"name":"x"}` for elements of lists keyed by their merge keys, `v:<json>` for
 // elements of sets of primitives, `.` for the map or element itself, `{}` for a leaf.
 
+import { jsonEqual } from './json-equal.js';
 import { isObject, type Json, type JsonObject, type PatchSchema } from './patch.js';
 
+/** A FieldsV1 set. Never modified once built: sets share subtrees (union, subtract, caches). */
 export type FieldSet = { [k: string]: FieldSet };
 
 export interface ManagedFieldsEntry {
@@ -37,8 +39,23 @@ function childSchema(s: PatchSchema, key: string): PatchSchema {
   return s.fields?.[key] ?? (s.map ? (s.items ?? {}) : {});
 }
 
+/**
+ * Field sets of frozen values (the store's objects, and the parts a new version shares with the
+ * stored one), by value and schema: a status write does not walk the unchanged spec again.
+ */
+const fieldSetCache = new WeakMap<object, Map<PatchSchema, FieldSet>>();
+
 /** The full field set of a value. */
 export function fieldSetOf(v: Json | undefined, s: PatchSchema): FieldSet {
+  if (typeof v !== 'object' || v === null || !Object.isFrozen(v)) return computeFieldSet(v, s);
+  let bySchema = fieldSetCache.get(v);
+  if (!bySchema) fieldSetCache.set(v, (bySchema = new Map()));
+  let f = bySchema.get(s);
+  if (!f) bySchema.set(s, (f = computeFieldSet(v, s)));
+  return f;
+}
+
+function computeFieldSet(v: Json | undefined, s: PatchSchema): FieldSet {
   if (isObject(v)) {
     const out: FieldSet = {};
     if (s.map) out['.'] = {};
@@ -58,9 +75,7 @@ export function fieldSetOf(v: Json | undefined, s: PatchSchema): FieldSet {
   return {};
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const equal = jsonEqual;
 
 /** Fields of `n` that are new or changed relative to `o`; undefined when nothing changed. */
 export function changedFields(o: Json | undefined, n: Json | undefined, s: PatchSchema): FieldSet | undefined {
@@ -100,8 +115,9 @@ function isLeaf(f: FieldSet): boolean {
 }
 
 export function union(a: FieldSet, b: FieldSet): FieldSet {
-  const out: FieldSet = structuredClone(a);
-  for (const [k, v] of Object.entries(b)) out[k] = out[k] ? union(out[k]!, v) : structuredClone(v);
+  // Field sets are never modified, so the result shares what only one side has.
+  const out: FieldSet = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = out[k] ? union(out[k]!, v) : v;
   return out;
 }
 
