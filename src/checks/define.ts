@@ -96,15 +96,79 @@ export interface Check {
   evaluate(ctx: CheckContext): Finding;
 }
 
+/** A template split once: literal text at even indexes, placeholder names at odd ones. */
+const compiledTemplates = new Map<string, string[]>();
+
 export function formatMessage(template: string, data: Data): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => {
+  let parts = compiledTemplates.get(template);
+  if (!parts) {
+    parts = template.split(/\{\{\s*(\w+)\s*\}\}/);
+    if (compiledTemplates.size < 10_000) compiledTemplates.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i]!;
     const v = data[k];
-    return v === undefined ? `{{${k}}}` : String(v);
-  });
+    out += (v === undefined ? `{{${k}}}` : String(v)) + parts[i + 1]!;
+  }
+  return out;
 }
 
 export class CheckContractError extends Error {
   override name = 'CheckContractError';
+}
+
+/** The Reporter one evaluation of one check gets: it keeps the one finding reported. */
+class FindingReporter implements Reporter<string> {
+  result: Finding | undefined;
+
+  constructor(
+    private readonly id: CheckId,
+    private readonly meta: ReturnType<typeof catalogueEntry>,
+    private readonly messages: Readonly<Record<string, string>>,
+  ) {}
+
+  private emit(status: Status, messageId: string, data: Data = {}, extra: Extra = {}): void {
+    if (this.result) throw new CheckContractError(`${this.id} reported twice (${this.result.messageId}, then ${messageId})`);
+    const template = this.messages[messageId];
+    if (template === undefined) throw new CheckContractError(`${this.id} has no message ${messageId}`);
+    const result: Finding = {
+      check: this.id,
+      slug: this.meta.slug,
+      title: this.meta.title,
+      status,
+      severity: status === 'warn' ? 'warning' : this.meta.severity,
+      messageId,
+      message: formatMessage(template, data),
+      data,
+      because: extra.because ?? [],
+    };
+    if (extra.fix) result.fix = extra.fix;
+    if (extra.settle) result.settle = extra.settle;
+    this.result = result;
+  }
+
+  pass(id: string, data?: Data, extra?: Extra): void {
+    this.emit('pass', id, data, extra);
+  }
+  fail(id: string, data?: Data, extra?: Extra): void {
+    this.emit('fail', id, data, extra);
+  }
+  warn(id: string, data?: Data, extra?: Extra): void {
+    this.emit('warn', id, data, extra);
+  }
+  unknown(id: string, data?: Data, extra?: Extra): void {
+    this.emit('unknown', id, data, extra);
+  }
+  skip(id: string, data?: Data, extra?: Extra): void {
+    this.emit('skip', id, data, extra);
+  }
+  missing(lookup: Extract<Lookup<unknown>, { state: 'unknown' }>, what?: string): void {
+    this.emit('unknown', 'evidenceMissing', { reason: what ? `${what}: ${lookup.reason}` : lookup.reason }, { settle: lookup.settle });
+  }
+  notApplicable(reason: string): void {
+    this.emit('skip', 'notApplicable', { reason });
+  }
 }
 
 export function defineCheck<M extends string>(def: CheckDefinition<M>): Check {
@@ -120,41 +184,10 @@ export function defineCheck<M extends string>(def: CheckDefinition<M>): Check {
     requires: def.requires,
     messages,
     evaluate(ctx) {
-      let result: Finding | undefined;
-      const emit = (status: Status) => (messageId: string, data: Data = {}, extra: Extra = {}) => {
-        if (result) throw new CheckContractError(`${def.id} reported twice (${result.messageId}, then ${messageId})`);
-        const template = messages[messageId];
-        if (template === undefined) throw new CheckContractError(`${def.id} has no message ${messageId}`);
-        result = {
-          check: def.id,
-          slug: meta.slug,
-          title: meta.title,
-          status,
-          severity: status === 'warn' ? 'warning' : meta.severity,
-          messageId,
-          message: formatMessage(template, data),
-          data,
-          because: extra.because ?? [],
-        };
-        if (extra.fix) result.fix = extra.fix;
-        if (extra.settle) result.settle = extra.settle;
-      };
-      const report: Reporter<M> = {
-        pass: emit('pass'),
-        fail: emit('fail'),
-        warn: emit('warn'),
-        unknown: emit('unknown'),
-        skip: emit('skip'),
-        missing(lookup, what) {
-          emit('unknown')('evidenceMissing', { reason: what ? `${what}: ${lookup.reason}` : lookup.reason }, { settle: lookup.settle });
-        },
-        notApplicable(reason) {
-          emit('skip')('notApplicable', { reason });
-        },
-      };
-      def.run(ctx, report);
-      if (!result) throw new CheckContractError(`${def.id} reported nothing`);
-      return result;
+      const report = new FindingReporter(def.id, meta, messages);
+      def.run(ctx, report as Reporter<string> as Reporter<M>);
+      if (!report.result) throw new CheckContractError(`${def.id} reported nothing`);
+      return report.result;
     },
   };
 }

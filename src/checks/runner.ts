@@ -1,8 +1,9 @@
 // Runs every registered check on every subject. Each check is guarded: a throw becomes one
 // IRSA901 finding for that check and subject, never an aborted run (Popeye's rule).
 
-import type { Joined } from '../evidence/join.js';
-import type { Subject } from '../evidence/model.js';
+import type { Joined, SubjectEvidence } from '../evidence/join.js';
+import type { Evidence, Subject } from '../evidence/model.js';
+import type { K8sObject } from '../evidence/facts.js';
 import { catalogueEntry } from './catalogue.js';
 import type { Check, CheckContext, Finding } from './define.js';
 
@@ -37,20 +38,327 @@ function internalError(check: Check, err: unknown): Finding {
   };
 }
 
-export function runChecks(joined: Joined, checks: readonly Check[]): SubjectReport[] {
-  return joined.subjects.map((s) => {
-    const ctx: CheckContext = { ...s, ev: joined.evidence, memo: new Map() };
-    const findings: Finding[] = [];
-    for (const check of checks) {
-      try {
-        findings.push(check.evaluate(ctx));
-      } catch (err) {
-        findings.push(internalError(check, err));
-      }
+export interface RunOptions {
+  /**
+   * Judge one pod of each set of replicas (see Replicas) and give the others its findings,
+   * renamed. Default true; false judges every pod (the tests compare both).
+   */
+  reuseReplicas?: boolean;
+}
+
+function judge(s: SubjectEvidence, ev: Evidence, checks: readonly Check[]): SubjectReport {
+  const ctx: CheckContext = { ...s, ev, memo: new Map() };
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    try {
+      findings.push(check.evaluate(ctx));
+    } catch (err) {
+      findings.push(internalError(check, err));
     }
-    flagProbeDisagreement(findings);
-    return { subject: s.subject, verdict: verdictOf(findings), findings };
+  }
+  flagProbeDisagreement(findings);
+  for (const f of findings) freezeFinding(f);
+  return { subject: s.subject, verdict: verdictOf(findings), findings };
+}
+
+/**
+ * A finding is final once its subject is judged: replicas share it (see Replicas). Frozen where
+ * code would edit one (the finding, its data, its because list), so an edit fails loudly
+ * instead of changing other subjects' findings.
+ */
+function freezeFinding(f: Finding): void {
+  Object.freeze(f.data);
+  Object.freeze(f.because);
+  Object.freeze(f);
+}
+
+export function runChecks(joined: Joined, checks: readonly Check[], opts: RunOptions = {}): SubjectReport[] {
+  const ev = joined.evidence;
+  if (opts.reuseReplicas === false) return joined.subjects.map((s) => judge(s, ev, checks));
+  const replicas = new Replicas(ev);
+  return joined.subjects.map((s) => {
+    const r = replicas.of(s);
+    const prev = r && replicas.judged(r);
+    if (prev) return { subject: s.subject, verdict: prev.verdict, findings: prev.findings(r.names) };
+    const report = judge(s, ev, checks);
+    if (r) replicas.remember(r, report);
+    return report;
   });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Replicas. Pods that one controller (a ReplicaSet, a Job...) made from one template differ in
+// their name, uid, status, managedFields, node and the random suffix of the API access volume
+// (`kube-api-access-xxxxx`, added by the ServiceAccount admission plugin). No check reads the
+// uid, status, managedFields or node; the names only ever appear in text (`kubectl delete pod
+// NAME`). So two such pods with everything else equal (the rest of the pod object, owners,
+// sources, attached outputs, service account, role) get the same findings but for those names:
+// the second pod's findings are the first's with the first pod's names replaced by its own.
+// Kept safe by refusing whenever that replacement could touch anything but those names: a name
+// outside Kubernetes' DNS-1123 form (shell quoting would differ), a pod with exec outputs of its
+// own (they name the pod), or a name that occurs in the rest of the subject's evidence or in the
+// cluster-wide evidence. A check that starts reading another per-pod field must stop ignoring
+// it below.
+
+const DNS1123 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const API_ACCESS_VOLUME = /^kube-api-access-[a-z0-9]{5}$/;
+
+/** Pod metadata that differs between replicas and that no check reads (but the name). */
+const PER_REPLICA_METADATA = new Set(['name', 'uid', 'resourceVersion', 'managedFields']);
+/** Pod spec fields that differ between replicas and that no check reads. */
+const PER_REPLICA_SPEC = new Set(['nodeName']);
+
+interface ReplicaRef {
+  /** Everything but the pod object, as text: the pods of one group share it. */
+  group: string;
+  /** The pod's name, then its API access volumes' names in spec order. */
+  names: string[];
+  object: K8sObject;
+  /** The service account and role lookups (the group names them by identity). */
+  lookups: readonly unknown[];
+}
+
+interface Judged {
+  names: readonly string[];
+  object: K8sObject;
+  verdict: Verdict;
+  findings: Renamer<Finding[]>;
+}
+
+class Replicas {
+  // A plain Map: it lives as long as one runChecks, like the objects it names.
+  private readonly ids = new Map<object, number>();
+  private nextId = 0;
+  private globalText: string | undefined;
+  private readonly groups = new Map<string, Judged[]>();
+
+  constructor(private readonly ev: Evidence) {}
+
+  private id(o: object): number {
+    let n = this.ids.get(o);
+    if (n === undefined) this.ids.set(o, (n = ++this.nextId));
+    return n;
+  }
+
+  /** What makes the subject a replica of another, or undefined when it must be judged on its own. */
+  of(s: SubjectEvidence): ReplicaRef | undefined {
+    const p = s.pod;
+    if (!p || p.origin !== 'pod' || p.env.length || p.ids.length || !DNS1123.test(p.name)) return undefined;
+    const controller = (p.object.metadata.ownerReferences ?? []).find((r) => r.controller);
+    if (!controller?.uid) return undefined;
+    const names = [p.name];
+    const volumes = (p.object.spec as { volumes?: unknown } | undefined)?.volumes;
+    for (const v of Array.isArray(volumes) ? volumes : []) {
+      const n = (v as { name?: unknown } | null)?.name;
+      if (typeof n === 'string' && API_ACCESS_VOLUME.test(n) && !names.includes(n)) names.push(n);
+    }
+    const { pod: _pod, ...subject } = s.subject;
+    const group = JSON.stringify([
+      p.namespace,
+      controller.uid,
+      names.length,
+      p.owners,
+      p.sources,
+      p.workload ?? null,
+      p.simulatedMutation ?? null,
+      p.sdk.map((f) => this.ev.sdk.indexOf(f)),
+      subject,
+      s.serviceAccountRef ?? null,
+      s.roleArn ?? null,
+      // Lookups held by the evidence are shared objects; the ones made per subject are small.
+      s.serviceAccount.state === 'found' ? this.id(s.serviceAccount) : s.serviceAccount,
+      s.role.state === 'found' ? this.id(s.role) : s.role,
+    ]);
+    return { group, names, object: p.object, lookups: [s.serviceAccount, s.role] };
+  }
+
+  /** A pod of the same group already judged whose object equals this one's but for the names. */
+  judged(r: ReplicaRef): Judged | undefined {
+    return this.groups.get(r.group)?.find((j) => samePod(j.object, r.object, j.names, r.names));
+  }
+
+  remember(r: ReplicaRef, report: SubjectReport): void {
+    if (this.mentioned(r)) return;
+    const findings = renamer(report.findings, r.names);
+    if (!findings) return;
+    const list = this.groups.get(r.group) ?? [];
+    list.push({ names: r.names, object: r.object, verdict: report.verdict, findings });
+    this.groups.set(r.group, list);
+  }
+
+  /** Whether one of the names occurs in the subject's evidence (other than as a whole name) or the cluster's. */
+  private mentioned(r: ReplicaRef): boolean {
+    if (r.names.some((n) => r.group.includes(n))) return true;
+    // The pod as samePod compares it; the strings that are a name are renamed as a whole.
+    if (contains(r.object, r.names, true, 0)) return true;
+    // The service account and role are the same objects for every pod of the group: a name in
+    // them, even a whole one, stays that pod's name.
+    if (contains(r.lookups, r.names, false, 2)) return true;
+    this.globalText ??= JSON.stringify([
+      this.ev.cluster,
+      this.ev.kubeVersion,
+      this.ev.providerAccounts,
+      this.ev.discovery,
+      this.ev.jwks,
+      this.ev.tokens,
+      this.ev.probes,
+      this.ev.conflicts,
+      [...this.ev.unavailable.values()],
+      this.ev.intent ?? null,
+      [...this.ev.roles.keys()],
+      [...this.ev.serviceAccounts.keys()],
+    ]);
+    const text = this.globalText;
+    return r.names.some((n) => text.includes(n));
+  }
+}
+
+/**
+ * Two pod objects equal as JSON would be (same keys in the same order, same values), leaving out
+ * what differs between replicas (see PER_REPLICA_*), a string of `a` that is one of `from`
+ * standing for the name at the same index of `to`.
+ */
+export function samePod(a: K8sObject, b: K8sObject, from: readonly string[], to: readonly string[]): boolean {
+  return sameValue(a, b, from, to, 0);
+}
+
+/**
+ * Whether a string (or key) within `v` contains one of `names`; with `wholeRenamed`, strings
+ * that are exactly a name aside (samePod maps those to the other replica's names). Depths 0 and
+ * 1 skip the per-replica fields of a pod (see skipped).
+ */
+function contains(v: unknown, names: readonly string[], wholeRenamed: boolean, depth: number, holder?: string): boolean {
+  if (typeof v === 'string') return !(wholeRenamed && names.includes(v)) && includesAny(v, names);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (contains(x, names, wholeRenamed, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) {
+    if (skipped(depth, holder, k)) continue;
+    if (includesAny(k, names) || contains((v as Record<string, unknown>)[k], names, wholeRenamed, depth + 1, depth === 0 ? k : undefined)) return true;
+  }
+  return false;
+}
+
+function includesAny(s: string, names: readonly string[]): boolean {
+  for (const n of names) if (s.includes(n)) return true;
+  return false;
+}
+
+/** Depth 0: the pod object; 1: its direct children (metadata, spec). */
+function skipped(depth: number, holder: string | undefined, key: string): boolean {
+  if (depth === 0) return key === 'status';
+  if (depth === 1) return holder === 'metadata' ? PER_REPLICA_METADATA.has(key) : holder === 'spec' && PER_REPLICA_SPEC.has(key);
+  return false;
+}
+
+/** Key lists per depth, reused so that comparing allocates nothing. */
+const scratch: string[][] = [];
+
+function sameValue(a: unknown, b: unknown, from: readonly string[], to: readonly string[], depth: number, holder?: string): boolean {
+  if (typeof a === 'string') {
+    const i = from.indexOf(a);
+    return i < 0 ? a === b : to[i] === b;
+  }
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    // JSON writes an undefined element as null.
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i] ?? null, b[i] ?? null, from, to, depth + 1)) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  // Same keys in the same order, those JSON leaves out (undefined) and the per-replica ones aside.
+  const keys = (scratch[depth] ??= []);
+  let n = 0;
+  for (const k in ra) if (ra[k] !== undefined && !skipped(depth, holder, k)) keys[n++] = k;
+  let m = 0;
+  for (const k in rb) {
+    if (rb[k] === undefined || skipped(depth, holder, k)) continue;
+    if (m >= n || keys[m] !== k) return false;
+    m++;
+  }
+  if (m !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    if (!sameValue(ra[k], rb[k], from, to, depth + 1, depth === 0 ? k : undefined)) return false;
+  }
+  return true;
+}
+
+/** Builds a fresh copy of some findings for a replica, given its names (in `names`' order). */
+type Renamer<T> = (names: readonly string[]) => T;
+
+/**
+ * A function that returns the findings of a replica: every finding that mentions one of
+ * `names` deep-copied (plain data: strings, numbers, booleans, arrays, plain objects) with each
+ * occurrence of `names[i]` in a string (or key) turned into the replica's `i`th name; the others
+ * shared (they are frozen, see freezeFinding). Undefined when a finding holds something that is
+ * not plain data (it could hide a name).
+ */
+function renamer(findings: readonly Finding[], names: readonly string[]): Renamer<Finding[]> | undefined {
+  const pattern = new RegExp(
+    [...names]
+      .sort((a, b) => b.length - a.length)
+      .map((n) => n.replace(/[.]/g, '\\.'))
+      .join('|'),
+    'g',
+  );
+  const seen = findings.map((f) => mentions(f, names));
+  if (seen.includes('opaque')) return undefined;
+  const named = seen.map((m) => m === 'named');
+  if (!named.includes(true)) return () => findings.slice();
+  return (to) => {
+    const map = new Map(names.map((n, i) => [n, to[i]!]));
+    return findings.map((f, i) => {
+      if (!named[i]) return f;
+      const copy = renamedCopy(f, pattern, map);
+      freezeFinding(copy);
+      return copy;
+    });
+  };
+}
+
+/**
+ * Whether a string or key within `v` contains one of `names` (`named`), or `v` holds something
+ * other than plain data (`opaque`: it could not be renamed), or neither (`none`).
+ */
+function mentions(v: unknown, names: readonly string[]): 'none' | 'named' | 'opaque' {
+  if (typeof v === 'string') return includesAny(v, names) ? 'named' : 'none';
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? 'opaque' : 'none';
+  let out: 'none' | 'named' = 'none';
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const m = mentions(x, names);
+      if (m === 'opaque') return m;
+      if (m === 'named') out = m;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return 'opaque';
+  for (const k of Object.keys(v)) {
+    const m = includesAny(k, names) ? 'named' : mentions((v as Record<string, unknown>)[k], names);
+    if (m === 'opaque') return m;
+    if (m === 'named') out = m;
+  }
+  return out;
+}
+
+/** A deep copy of plain data, every match of `pattern` in strings (and keys) replaced by its value in `to`. */
+function renamedCopy<T>(v: T, pattern: RegExp, to: ReadonlyMap<string, string>): T {
+  if (typeof v === 'string') return v.replace(pattern, (m) => to.get(m) ?? m) as T;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x) => renamedCopy(x, pattern, to)) as T;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[renamedCopy(k, pattern, to)] = renamedCopy(x, pattern, to);
+  return out as T;
 }
 
 /**

@@ -64,20 +64,22 @@ export function verdictChecks(s: SubjectReport): string[] {
  * alphabetically first pod standing for the rest.
  */
 export function groupByWorkload(subjects: readonly SubjectReport[], podOwners: ReadonlyMap<string, WorkloadRef>): WorkloadResult[] {
-  const groups = new Map<string, { ref: WorkloadRef; subjects: SubjectReport[] }>();
+  // String.prototype.localeCompare is this collator's compare (ECMA-402), made once here.
+  const collate = new Intl.Collator().compare;
+  const groups = new Map<string, { ref: WorkloadRef; key: string; subjects: SubjectReport[] }>();
   for (const s of subjects) {
     if (!s.subject.pod || !s.subject.namespace) continue; // templates and bare service accounts: pods stand for them
     const ref = podOwners.get(`${s.subject.namespace}/${s.subject.pod}`);
     if (!ref) continue;
     const k = wkey(ref);
-    const g = groups.get(k) ?? { ref, subjects: [] };
+    const g = groups.get(k) ?? { ref, key: k, subjects: [] };
     g.subjects.push(s);
     groups.set(k, g);
   }
   return [...groups.values()]
-    .sort((a, b) => wkey(a.ref).localeCompare(wkey(b.ref)))
+    .sort((a, b) => collate(a.key, b.key))
     .map((g) => {
-      const first = [...g.subjects].sort((a, b) => (a.subject.pod ?? '').localeCompare(b.subject.pod ?? ''))[0]!;
+      const first = [...g.subjects].sort((a, b) => collate(a.subject.pod ?? '', b.subject.pod ?? ''))[0]!;
       return { workload: g.ref, verdict: first.verdict, checks: verdictChecks(first), pods: g.subjects.length, report: first };
     });
 }

@@ -83,7 +83,12 @@ const dirOf = (s: Source) => dirname(s.path);
 const sameDir = (a: Source, b: Source) => dirOf(a) === dirOf(b);
 const where = (s: Source) => (s.line ? `${s.path}:${s.line}` : s.path);
 
+/** The facts of one join grouped by kind, built once per join (see `join`). */
+const kindIndex = new WeakMap<Fact[], Map<Fact['kind'], Fact[]>>();
+
 function byKind<K extends Fact['kind']>(facts: Fact[], kind: K): Array<Extract<Fact, { kind: K }>> {
+  const idx = kindIndex.get(facts);
+  if (idx) return (idx.get(kind) ?? []).slice() as Array<Extract<Fact, { kind: K }>>;
   return facts.filter((f): f is Extract<Fact, { kind: K }> => f.kind === kind);
 }
 
@@ -96,6 +101,23 @@ function attribute<T extends { sources: readonly Source[] }>(src: Source, candid
 }
 
 export function join(facts: Fact[], opts: JoinOptions = {}): Joined {
+  // One pass over the facts instead of one per kind asked; dropped when the join returns, so a
+  // caller may change its array between joins.
+  const idx = new Map<Fact['kind'], Fact[]>();
+  for (const f of facts) {
+    const l = idx.get(f.kind);
+    if (l) l.push(f);
+    else idx.set(f.kind, [f]);
+  }
+  kindIndex.set(facts, idx);
+  try {
+    return joinIndexed(facts, opts);
+  } finally {
+    kindIndex.delete(facts);
+  }
+}
+
+function joinIndexed(facts: Fact[], opts: JoinOptions): Joined {
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const now = opts.now ?? new Date();
@@ -329,7 +351,11 @@ export function annotationTime(o: K8sObject, annotation: string): string | undef
 function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], notes: string[], unavailable: Map<string, UnavailableFact>): Map<string, Lookup<Role>> {
   const roles = new Map<string, Lookup<Role>>();
   const byArn = new Map<string, RoleFact[]>();
-  for (const r of roleFacts) byArn.set(r.arn, [...(byArn.get(r.arn) ?? []), r]);
+  for (const r of roleFacts) {
+    const l = byArn.get(r.arn);
+    if (l) l.push(r);
+    else byArn.set(r.arn, [r]);
+  }
 
   const inlineDocs = byKind(facts, 'inlinePolicy');
   const managed = byKind(facts, 'managedPolicy');
@@ -338,8 +364,33 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
   const inlineLists = byKind(facts, 'inlinePolicyNames');
   const roleTargets = [...byArn.entries()].map(([arn, fs]) => ({ arn, sources: fs.map((f) => f.source) }));
 
+  // Indexes, first one given winning (as a find would): roles by name, managed policies and
+  // their versions by ARN, inline documents by role name.
+  const targetByName = new Map<string, (typeof roleTargets)[number]>();
+  for (const r of roleTargets) {
+    const n = r.arn.split('/').pop()!;
+    if (!targetByName.has(n)) targetByName.set(n, r);
+  }
+  const managedByArn = new Map<string, (typeof managed)[number]>();
+  for (const m of managed) if (!managedByArn.has(m.arn)) managedByArn.set(m.arn, m);
+  const versionsByPolicy = new Map<string, PolicyVersionFact[]>();
+  const unlabelledVersions: PolicyVersionFact[] = [];
+  for (const v of versions) {
+    if (!v.policyArn) unlabelledVersions.push(v);
+    if (v.policyArn === undefined) continue;
+    const l = versionsByPolicy.get(v.policyArn);
+    if (l) l.push(v);
+    else versionsByPolicy.set(v.policyArn, [v]);
+  }
+  const inlineDocsByRole = new Map<string, typeof inlineDocs>();
+  for (const d of inlineDocs) {
+    const l = inlineDocsByRole.get(d.roleName);
+    if (l) l.push(d);
+    else inlineDocsByRole.set(d.roleName, [d]);
+  }
+
   const attachedFor = new Map<string, AttachedPoliciesFact[]>();
-  const byName = (name: string | undefined) => (name ? roleTargets.find((r) => r.arn.split('/').pop() === name) : undefined);
+  const byName = (name: string | undefined) => (name ? targetByName.get(name) : undefined);
   for (const l of attachedLists) {
     const t = byName(l.roleName) ?? attribute(l.source, roleTargets);
     if (t) attachedFor.set(t.arn, [...(attachedFor.get(t.arn) ?? []), l]);
@@ -353,13 +404,12 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
   }
 
   const versionFor = (policyArn: string, mp: { source: Source; defaultVersionId?: string } | undefined): PolicyVersionFact | undefined => {
-    const direct = versions.find((v) => v.policyArn === policyArn && (v.isDefault || v.versionId === mp?.defaultVersionId));
+    const direct = versionsByPolicy.get(policyArn)?.find((v) => v.isDefault || v.versionId === mp?.defaultVersionId);
     if (direct) return direct;
     if (!mp) return undefined;
-    const unlabelled = versions.filter((v) => !v.policyArn && (v.isDefault || v.versionId === mp.defaultVersionId));
+    const unlabelled = unlabelledVersions.filter((v) => v.isDefault || v.versionId === mp.defaultVersionId);
     const inDir = unlabelled.filter((v) => sameDir(v.source, mp.source));
-    const managedInDir = managed.filter((m) => sameDir(m.source, mp.source));
-    if (inDir.length === 1 && managedInDir.length === 1) return inDir[0];
+    if (inDir.length === 1 && managed.filter((m) => sameDir(m.source, mp.source)).length === 1) return inDir[0];
     if (unlabelled.length === 1 && managed.length === 1) return unlabelled[0];
     return undefined;
   };
@@ -395,7 +445,7 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
     if (msd !== undefined) role.maxSessionDuration = msd;
 
     const namedManaged = (p: { name: string; arn: string }): NamedPolicy => {
-      const mp = managed.find((m) => m.arn === p.arn);
+      const mp = managedByArn.get(p.arn);
       const v = versionFor(p.arn, mp);
       const gone = unavailable.get(`policy:${p.arn}`);
       return {
@@ -418,7 +468,7 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
       const list = al.flatMap((l) => l.policies).filter((p) => (seenArns.has(p.arn) ? false : (seenArns.add(p.arn), true)));
       role.attached = found(list.map(namedManaged), al.map((l) => l.source));
     }
-    const myInlineDocs = inlineDocs.filter((d) => d.roleName === first.name);
+    const myInlineDocs = inlineDocsByRole.get(first.name) ?? [];
     const il = inlineNamesFor.get(arn);
     if (il || myInlineDocs.length) {
       const names = new Set([...(il ?? []).flatMap((l) => l.names), ...myInlineDocs.map((d) => d.policyName)]);
@@ -435,7 +485,7 @@ function joinRoles(facts: Fact[], roleFacts: RoleFact[], conflicts: Conflict[], 
     }
     const pb = fs.find((f) => f.permissionsBoundaryArn)?.permissionsBoundaryArn;
     if (pb) {
-      const mp = managed.find((m) => m.arn === pb);
+      const mp = managedByArn.get(pb);
       const v = versionFor(pb, mp);
       role.permissionsBoundary = {
         arn: pb,
@@ -532,7 +582,22 @@ function joinProviders(facts: Fact[], roleAccounts: Set<string>, cluster: Lookup
 
 // ------------------------------------------------------------------------------------------------
 
-function ownerChain(pod: K8sObject, objects: K8sObjectFact[]): OwnerLink[] {
+/** The first object of each kind/namespace/name, for owner lookups (first given wins). */
+type ObjectIndex = Map<string, K8sObject>;
+const objectKey = (kind: string, ns: string, name: string) => `${kind}\u0000${ns}\u0000${name}`;
+
+function indexObjects(objects: K8sObjectFact[]): ObjectIndex {
+  const idx: ObjectIndex = new Map();
+  for (const f of objects) {
+    const o = f.object;
+    if (typeof o.metadata.name !== 'string') continue;
+    const k = objectKey(o.kind, o.metadata.namespace ?? 'default', o.metadata.name);
+    if (!idx.has(k)) idx.set(k, o);
+  }
+  return idx;
+}
+
+function ownerChain(pod: K8sObject, objects: ObjectIndex): OwnerLink[] {
   const chain: OwnerLink[] = [];
   let cur: K8sObject | undefined = pod;
   const ns = pod.metadata.namespace ?? 'default';
@@ -540,7 +605,7 @@ function ownerChain(pod: K8sObject, objects: K8sObjectFact[]): OwnerLink[] {
     const refs: NonNullable<K8sObject['metadata']['ownerReferences']> = cur.metadata.ownerReferences ?? [];
     const ref = refs.find((r) => r.controller) ?? refs[0];
     if (!ref) break;
-    const obj: K8sObject | undefined = objects.find((f) => f.object.kind === ref.kind && f.object.metadata.name === ref.name && (f.object.metadata.namespace ?? 'default') === ns)?.object;
+    const obj: K8sObject | undefined = objects.get(objectKey(ref.kind, ns, ref.name));
     chain.push({ kind: ref.kind, name: ref.name, known: obj !== undefined });
     if (obj) {
       cur = obj;
@@ -569,6 +634,7 @@ function joinPods(
 ): Pod[] {
   const pods: Pod[] = [];
   const seen = new Set<string>();
+  const index = indexObjects(objects);
   for (const f of objects) {
     const o = f.object;
     if (o.kind !== 'Pod' || !o.metadata.name) continue;
@@ -576,32 +642,40 @@ function joinPods(
     const key = `${namespace}/${o.metadata.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    pods.push({ namespace, name: o.metadata.name, origin: 'pod', object: o, owners: ownerChain(o, objects), env: [], ids: [], sdk: [], sources: [f.source] });
+    pods.push({ namespace, name: o.metadata.name, origin: 'pod', object: o, owners: ownerChain(o, index), env: [], ids: [], sdk: [], sources: [f.source] });
   }
   // Workloads with no pod of theirs in the evidence: diagnose the pod they would create.
-  const ownedBy = (kind: string, name: string, ns: string) => pods.some((p) => p.namespace === ns && p.owners.some((l) => l.kind === kind && l.name === name));
+  const owned = new Set<string>();
+  const addOwners = (p: Pod) => {
+    for (const l of p.owners) owned.add(objectKey(l.kind, p.namespace, l.name));
+  };
+  for (const p of pods) addOwners(p);
+  const ownedBy = (kind: string, name: string, ns: string) => owned.has(objectKey(kind, ns, name));
+  // Any namespace: a ReplicaSet or Job whose owner is given at all is left to that owner.
+  const given = new Set(objects.flatMap((x) => (typeof x.object.metadata.name === 'string' ? [`${x.object.kind}\u0000${x.object.metadata.name}`] : [])));
   for (const f of objects) {
     const o = f.object;
     if (!(WORKLOAD_KINDS as readonly string[]).includes(o.kind) || !o.metadata.name) continue;
     const ns = o.metadata.namespace ?? 'default';
     if (ownedBy(o.kind, o.metadata.name, ns)) continue;
     // A ReplicaSet or Job owned by a workload that is also given is covered by that workload.
-    if ((o.metadata.ownerReferences ?? []).some((r) => objects.some((x) => x.object.kind === r.kind && x.object.metadata.name === r.name))) continue;
+    if ((o.metadata.ownerReferences ?? []).some((r) => given.has(`${r.kind}\u0000${r.name}`))) continue;
     const t = podTemplate(o);
     if (!t) {
       notes.push(`${where(f.source)}: ${o.kind} ${o.metadata.name} has no pod template`);
       continue;
     }
     const tmplMeta = t.metadata as K8sObject['metadata'];
+    // The template's spec as is: mutatePod returns a deep copy, and an unmutated template is only read.
     const pod: K8sObject = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { ...tmplMeta, name: `${o.metadata.name} (template)`, namespace: ns },
-      spec: structuredClone(t.spec),
+      spec: t.spec,
     };
     const saName = serviceAccountName(pod).name;
     const sa = serviceAccounts.get(saKey(ns, saName));
-    let object = pod;
+    let object = sa?.state === 'found' ? pod : { ...pod, spec: structuredClone(t.spec) };
     let simulated: Pod['simulatedMutation'];
     if (sa?.state === 'found') {
       const cfg: Parameters<typeof mutatePod>[2] = { regionalStsDefault: webhook.regionalStsDefault };
@@ -612,7 +686,7 @@ function joinPods(
     } else {
       simulated = { reason: `service account ${ns}/${saName} not given: the webhook's mutation could not be simulated` };
     }
-    pods.push({
+    const tp: Pod = {
       namespace: ns,
       name: `${o.metadata.name} (template)`,
       origin: 'template',
@@ -624,7 +698,9 @@ function joinPods(
       sdk: [],
       simulatedMutation: simulated,
       sources: [f.source],
-    });
+    };
+    pods.push(tp);
+    addOwners(tp);
   }
   return pods;
 }
@@ -667,7 +743,20 @@ function sourcesOf(l: Lookup<unknown> | undefined): readonly Source[] {
   return l && l.state !== 'unknown' ? l.sources : [];
 }
 
+/** Normalised ARNs by raw annotation text: many pods name the same role. */
+const normalisedArns = new Map<string, string>();
+
 function normaliseRoleArn(raw: string): string {
+  let n = normalisedArns.get(raw);
+  if (n === undefined) {
+    n = normaliseRoleArnUncached(raw);
+    if (normalisedArns.size >= 10_000) normalisedArns.clear();
+    normalisedArns.set(raw, n);
+  }
+  return n;
+}
+
+function normaliseRoleArnUncached(raw: string): string {
   const p = parseRoleArn(raw);
   if (p.ok) return p.arn;
   if ('suggestion' in p && p.suggestion) return p.suggestion;

@@ -139,6 +139,31 @@ function computeHints(
   return hints;
 }
 
+/** The evaluation of one clause, with hints when it does not match. */
+function finish(
+  clause: ConditionClause,
+  op: ParsedOperator,
+  entry: ContextEntry | undefined,
+  context: ContextIndex,
+  matched: boolean,
+  reason: ConditionReason,
+  explain: string,
+  expected: readonly string[] = clause.values,
+): ConditionEvaluation {
+  const out: { -readonly [K in keyof ConditionEvaluation]: ConditionEvaluation[K] } = {
+    operator: clause.operator,
+    key: clause.key,
+    expected,
+    matched,
+    reason,
+    explain,
+    hints: matched ? [] : computeHints(clause, op, entry, expected, context),
+    path: clause.path,
+  };
+  if (entry?.values !== undefined) out.actual = entry.values;
+  return out;
+}
+
 /**
  * Evaluate one clause. `problems` receives evaluation problems (unknown operator, unresolved
  * variable, a value the operator cannot read) tagged with `statement`.
@@ -152,33 +177,13 @@ export function evaluateCondition(
 ): ConditionEvaluation {
   const op = parseOperator(clause.operator);
   const entry = context.get(clause.key.toLowerCase());
-  const actual = entry?.values;
   const label = `${clause.operator} ${clause.key}`;
-  const done = (
-    matched: boolean,
-    reason: ConditionReason,
-    explain: string,
-    expected: readonly string[] = clause.values,
-  ): ConditionEvaluation => {
-    const out: { -readonly [K in keyof ConditionEvaluation]: ConditionEvaluation[K] } = {
-      operator: clause.operator,
-      key: clause.key,
-      expected,
-      matched,
-      reason,
-      explain,
-      hints: matched ? [] : computeHints(clause, op, entry, expected, context),
-      path: clause.path,
-    };
-    if (actual !== undefined) out.actual = actual;
-    return out;
-  };
 
   const def = op.definition;
   if (!def) {
     const problem = op.problem ?? { code: 'unknownOperator' as const, detail: `"${clause.operator}" is not a condition operator` };
     problems.push({ code: problem.code, severity: 'error', path: clause.path, detail: `${problem.detail}; the condition never matches`, statement });
-    return done(false, 'unknownOperator', `${label}: ${problem.detail}, so this condition never matches`);
+    return finish(clause, op, entry, context, false, 'unknownOperator', `${label}: ${problem.detail}, so this condition never matches`);
   }
 
   // Policy variables, then the values the operator can read.
@@ -190,7 +195,7 @@ export function evaluateCondition(
       if (!s.ok) {
         const why = s.reason === 'multivalued' ? 'a multivalued key cannot be a policy variable' : 'the request has no such key and no default';
         problems.push({ code: 'unresolvedVariable', severity: 'error', path: clause.path, detail: `${s.variable} cannot be resolved: ${why}`, statement });
-        return done(false, 'unresolvedVariable', `${label}: policy variable ${s.variable} cannot be resolved (${why}), so the condition does not match`);
+        return finish(clause, op, entry, context, false, 'unresolvedVariable', `${label}: policy variable ${s.variable} cannot be resolved (${why}), so the condition does not match`);
       }
       patterns.push(s.pattern);
       expected.push(s.pattern.text);
@@ -203,7 +208,7 @@ export function evaluateCondition(
     const err = def.validate(v);
     if (err !== undefined) {
       problems.push({ code: 'invalidConditionValue', severity: 'error', path: clause.path, detail: `${err} (${def.name})`, statement });
-      return done(false, 'invalidValue', `${label}: ${err}, so the condition never matches`, expected);
+      return finish(clause, op, entry, context, false, 'invalidValue', `${label}: ${err}, so the condition never matches`, expected);
     }
   }
 
@@ -211,7 +216,7 @@ export function evaluateCondition(
     const wantMissing = expected.map((v) => v.trim().toLowerCase() === 'true');
     const missing = entry === undefined;
     const matched = wantMissing.some((w) => w === missing);
-    return done(
+    return finish(clause, op, entry, context, 
       matched,
       'nullCheck',
       `${label}: the key is ${missing ? 'absent' : 'present'}, the condition ${matched ? 'holds' : 'requires it ' + (missing ? 'present' : 'absent')}`,
@@ -221,14 +226,14 @@ export function evaluateCondition(
 
   if (entry === undefined) {
     if (op.qualifier === 'ForAllValues') {
-      return done(true, 'missingKeyForAllValues', `${label}: the request has no ${clause.key}; ForAllValues is true for an empty set`, expected);
+      return finish(clause, op, entry, context, true, 'missingKeyForAllValues', `${label}: the request has no ${clause.key}; ForAllValues is true for an empty set`, expected);
     }
-    if (op.ifExists) return done(true, 'missingKeyIfExists', `${label}: the request has no ${clause.key}, and IfExists makes that a match`, expected);
+    if (op.ifExists) return finish(clause, op, entry, context, true, 'missingKeyIfExists', `${label}: the request has no ${clause.key}, and IfExists makes that a match`, expected);
     if (op.qualifier === 'ForAnyValue') {
-      return done(false, 'missingKeyForAnyValue', `${label} expected ${expectation(op, expected)}, but the request has no ${clause.key} (ForAnyValue is false for an empty set)`, expected);
+      return finish(clause, op, entry, context, false, 'missingKeyForAnyValue', `${label} expected ${expectation(op, expected)}, but the request has no ${clause.key} (ForAnyValue is false for an empty set)`, expected);
     }
-    if (def.negated) return done(true, 'missingKeyNegated', `${label}: the request has no ${clause.key}; a negated operator matches a missing key`, expected);
-    return done(false, 'missingKey', `${label} expected ${expectation(op, expected)}, but the request has no ${clause.key}`, expected);
+    if (def.negated) return finish(clause, op, entry, context, true, 'missingKeyNegated', `${label}: the request has no ${clause.key}; a negated operator matches a missing key`, expected);
+    return finish(clause, op, entry, context, false, 'missingKey', `${label} expected ${expectation(op, expected)}, but the request has no ${clause.key}`, expected);
   }
 
   let firstError: string | undefined;
@@ -258,7 +263,7 @@ export function evaluateCondition(
     matched = entry.values.every(test);
   } else if (entry.values.length > 1) {
     if (options.multiValue === 'noMatch') {
-      return done(
+      return finish(clause, op, entry, context, 
         false,
         'multiValueWithoutSetOperator',
         `${label}: the request has ${entry.values.length} values ${show(entry.values)} and the operator has no ForAnyValue/ForAllValues qualifier, so it does not match`,
@@ -271,10 +276,10 @@ export function evaluateCondition(
   }
   if (firstError !== undefined && !matched) {
     problems.push({ code: 'invalidConditionValue', severity: 'warning', path: clause.path, detail: `${firstError} (${def.name})`, statement });
-    return done(false, 'invalidValue', `${label}: ${firstError}, so the values cannot be compared`, expected);
+    return finish(clause, op, entry, context, false, 'invalidValue', `${label}: ${firstError}, so the values cannot be compared`, expected);
   }
   const q = op.qualifier === 'ForAllValues' ? 'every value of ' : op.qualifier === 'ForAnyValue' ? 'some value of ' : '';
-  return done(
+  return finish(clause, op, entry, context, 
     matched,
     matched ? 'matched' : 'notMatched',
     matched

@@ -283,6 +283,11 @@ function describeStatement(st: PolicyStatement): string {
   return `statement ${st.index}${st.sid ? ` (Sid ${st.sid})` : ''}`;
 }
 
+/** A statement IAM would refuse: it never applies. */
+function refusal(base: Pick<StatementEvaluation, 'index' | 'sid' | 'effect'>, name: string, why: string): StatementEvaluation {
+  return { ...base, valid: false, applies: false, conditions: [], explain: `${name} never applies: ${why}` };
+}
+
 function evaluateStatement(
   st: PolicyStatement,
   policy: ParsedPolicy,
@@ -293,11 +298,10 @@ function evaluateStatement(
 ): StatementEvaluation {
   const name = describeStatement(st);
   const base = { index: st.index, ...(st.sid !== undefined ? { sid: st.sid } : {}), ...(st.effect !== undefined ? { effect: st.effect } : {}) };
-  const refuse = (why: string): StatementEvaluation => ({ ...base, valid: false, applies: false, conditions: [], explain: `${name} never applies: ${why}` });
 
   if (!st.valid) {
     const own = policy.problems.filter((p) => p.statement === st.index && p.severity === 'error').map((p) => p.detail);
-    return refuse(own.length > 0 ? own.join('; ') : 'IAM would refuse it');
+    return refusal(base, name, own.length > 0 ? own.join('; ') : 'IAM would refuse it');
   }
   const path = `Statement[${st.index}]`;
   const hasPrincipal = st.principal !== undefined || st.notPrincipal !== undefined;
@@ -305,20 +309,20 @@ function evaluateStatement(
   if (options.kind === 'trust') {
     if (!hasPrincipal) {
       problems.push({ code: 'principalMissing', severity: 'error', path, detail: `${name} of a trust policy has no Principal`, statement: st.index });
-      return refuse('a trust policy statement needs a Principal (IAM: "Missing required field Principal")');
+      return refusal(base, name, 'a trust policy statement needs a Principal (IAM: "Missing required field Principal")');
     }
     if (hasResource) {
       problems.push({ code: 'resourceInTrustPolicy', severity: 'error', path: `${path}.Resource`, detail: `${name} of a trust policy has a Resource element`, statement: st.index });
-      return refuse('a trust policy cannot have a Resource element (IAM: "Has prohibited field Resource")');
+      return refusal(base, name, 'a trust policy cannot have a Resource element (IAM: "Has prohibited field Resource")');
     }
   } else {
     if (hasPrincipal) {
       problems.push({ code: 'principalInIdentityPolicy', severity: 'error', path: `${path}.Principal`, detail: `${name} of an identity policy has a Principal element`, statement: st.index });
-      return refuse('an identity policy cannot have a Principal element (IAM: "Policy document should not specify a principal")');
+      return refusal(base, name, 'an identity policy cannot have a Principal element (IAM: "Policy document should not specify a principal")');
     }
     if (!hasResource) {
       problems.push({ code: 'resourceMissing', severity: 'error', path, detail: `${name} of an identity policy has no Resource`, statement: st.index });
-      return refuse('an identity policy statement needs a Resource');
+      return refusal(base, name, 'an identity policy statement needs a Resource');
     }
   }
 

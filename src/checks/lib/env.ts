@@ -15,13 +15,35 @@ export interface EnvValue {
   source: string;
 }
 
+/**
+ * Derivations of one Pod, computed once: several checks read the same containers. A Pod is
+ * built by the join and only read afterwards; the entry is still dropped if its object or exec
+ * outputs were replaced or added to.
+ */
+const perPod = new WeakMap<Pod, { object: Pod['object']; env: EnvFact[]; envCount: number; containers: ContainerView[]; mutable?: Array<{ c: ContainerView; env: Map<string, EnvValue> }> }>();
+
+function podEntry(pod: Pod) {
+  let e = perPod.get(pod);
+  if (!e || e.object !== pod.object || e.env !== pod.env || e.envCount !== pod.env.length) {
+    e = { object: pod.object, env: pod.env, envCount: pod.env.length, containers: containers(pod.object) };
+    perPod.set(pod, e);
+  }
+  return e;
+}
+
+/** `containers(pod.object)`, parsed once per pod. Read-only: shared by the checks. */
+export function podContainers(pod: Pod): readonly ContainerView[] {
+  return podEntry(pod).containers;
+}
+
 export function execContainerName(pod: Pod): string | undefined {
   const dflt = pod.object.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
   if (dflt) return dflt;
-  return containers(pod.object).find((c) => !c.init)?.name;
+  return podContainers(pod).find((c) => !c.init)?.name;
 }
 
 export function execEnvFor(pod: Pod, container: string): EnvFact[] {
+  if (pod.env.length === 0) return [];
   const dflt = execContainerName(pod);
   return pod.env.filter((f) => (f.pod?.container ? f.pod.container === container : container === dflt));
 }
@@ -50,12 +72,14 @@ export function skippedContainers(pod: Pod): Set<string> {
   );
 }
 
-/** Containers the webhook mutates (all but skip-containers), with their env. */
-export function mutableContainers(pod: Pod): Array<{ c: ContainerView; env: Map<string, EnvValue> }> {
-  const skip = skippedContainers(pod);
-  return containers(pod.object)
-    .filter((c) => !skip.has(c.name))
-    .map((c) => ({ c, env: containerEnv(pod, c) }));
+/** Containers the webhook mutates (all but skip-containers), with their env. Read-only: shared by the checks. */
+export function mutableContainers(pod: Pod): ReadonlyArray<{ c: ContainerView; env: ReadonlyMap<string, EnvValue> }> {
+  const e = podEntry(pod);
+  if (!e.mutable) {
+    const skip = skippedContainers(pod);
+    e.mutable = e.containers.filter((c) => !skip.has(c.name)).map((c) => ({ c, env: containerEnv(pod, c) }));
+  }
+  return e.mutable;
 }
 
 /** Names of exec outputs that show the container's real env (so absence is meaningful). */

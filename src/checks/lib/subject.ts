@@ -2,10 +2,11 @@
 // Pure: they read the context only.
 
 import type { CheckContext } from '../define.js';
-import type { AccountProviders, Cluster, Provider } from '../../evidence/model.js';
+import type { AccountProviders, Cluster, Evidence, Provider } from '../../evidence/model.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, TOKEN_VOLUME } from '../../k8s/webhook.js';
 import { isRegionName, parseRoleArn, partitionOfRegion } from '../../iam/arn.js';
-import { containers, envValue, projectedToken } from '../../k8s/pod.js';
+import { envValue, projectedToken } from '../../k8s/pod.js';
+import { podContainers } from './env.js';
 import { parseIssuer, parseProviderArn, providerArn } from '../../iam/issuer.js';
 
 export function memo<T>(ctx: CheckContext, key: string, compute: () => T): T {
@@ -13,6 +14,30 @@ export function memo<T>(ctx: CheckContext, key: string, compute: () => T): T {
   const v = compute();
   ctx.memo.set(key, v);
   return v;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+const perEvidence = new WeakMap<Evidence, Map<string, Outcome>>();
+
+/**
+ * A derivation of the evidence alone (not of the subject), computed once per diagnosis and shared
+ * by every subject: the key must name everything the computation reads besides `ev`. A throw is
+ * remembered and thrown again, so every subject reports it as before (IRSA901).
+ */
+export function shared<T>(ev: Evidence, key: string, compute: () => T): T {
+  let m = perEvidence.get(ev);
+  if (!m) perEvidence.set(ev, (m = new Map()));
+  let o = m.get(key);
+  if (!o) {
+    try {
+      o = { ok: true, value: compute() };
+    } catch (error) {
+      o = { ok: false, error };
+    }
+    m.set(key, o);
+  }
+  if (!o.ok) throw o.error;
+  return o.value as T;
 }
 
 export type ParsedIssuer = Extract<ReturnType<typeof parseIssuer>, { ok: true }>['issuer'];
@@ -64,7 +89,7 @@ export function clusterPartition(ctx: CheckContext): { partition: string; region
     // Self-managed clusters: the region the pods are told to use, else the partition of the
     // IAM provider registered for this issuer.
     if (ctx.pod) {
-      for (const c of containers(ctx.pod.object)) {
+      for (const c of podContainers(ctx.pod)) {
         const region = envValue(c, 'AWS_REGION')?.value ?? envValue(c, 'AWS_DEFAULT_REGION')?.value;
         if (region && isRegionName(region)) return { partition: partitionOfRegion(region), region, from: `the pod's AWS_REGION ${region}` };
       }

@@ -7,7 +7,7 @@ import type { PolicyDocument } from '../../evidence/facts.js';
 import { evaluatePolicy, type PolicyEvaluation, type Request, type StatementEvaluation } from '../../iam/evaluate.js';
 import { parsePolicyDocument, type ParsedPolicy } from '../../iam/policy.js';
 import { wildcardMatch } from '../../iam/wildcard.js';
-import { audienceOf, issuerOf, memo, providerFor, roleArnOf } from './subject.js';
+import { audienceOf, issuerOf, memo, providerFor, roleArnOf, shared } from './subject.js';
 import { providerArn as buildProviderArn } from '../../iam/issuer.js';
 import { writeJsonCommand } from './fixes.js';
 
@@ -64,10 +64,23 @@ export function trustAnalysis(ctx: CheckContext): TrustAnalysis {
     if (ref) inputs.sub = `system:serviceaccount:${ref.namespace}:${ref.name}`;
     const s = tp.sources[0];
     if (s) inputs.source = s.line ? `${s.path}:${s.line}` : s.path;
-    const parsed = parsePolicyDocument(tp.value, `trust policy of ${role.value.name}`);
-    const evaluation = evaluatePolicy(parsed, requestFor(inputs, inputs.sub, [inputs.aud]), { kind: 'trust' });
-    return { state: 'ok', inputs, parsed, evaluation };
+    // The role (and so its document) is the evidence's entry for its ARN: subjects that send the
+    // same request to the same role share one parse and one evaluation (read-only).
+    const key = `trust:${JSON.stringify([role.value.arn, inputs.providerArn, inputs.hostPath, inputs.aud, inputs.roleName, inputs.sub ?? null, inputs.source ?? null])}`;
+    const same = ctx.ev.roles.get(role.value.arn) === role;
+    const analyse = (): TrustAnalysis => {
+      const parsed = parsedTrust(ctx, role.value.arn, tp.value, `trust policy of ${role.value.name}`, same);
+      const evaluation = evaluatePolicy(parsed, requestFor(inputs, inputs.sub, [inputs.aud]), { kind: 'trust' });
+      return { state: 'ok', inputs, parsed, evaluation };
+    };
+    return same ? shared(ctx.ev, key, analyse) : analyse();
   });
+}
+
+/** A role's trust policy parsed once per diagnosis (when the role is the evidence's own entry). */
+function parsedTrust(ctx: CheckContext, arn: string, doc: PolicyDocument, label: string, shareable: boolean): ParsedPolicy {
+  const parse = () => parsePolicyDocument(doc, label);
+  return shareable ? shared(ctx.ev, `trustParsed:${JSON.stringify([arn, label])}`, parse) : parse();
 }
 
 /** Allow statements, in order, that pass a predicate. */
@@ -272,13 +285,16 @@ export function rolesTrusting(ctx: CheckContext): string[] {
     if (!ref || !iss) return [];
     const sub = `system:serviceaccount:${ref.namespace}:${ref.name}`;
     const aud = audienceOf(ctx).value;
-    const out: string[] = [];
-    for (const [arn, l] of ctx.ev.roles) {
-      if (l.state !== 'found' || l.value.trustPolicy.state !== 'found') continue;
-      const providerArn = buildProviderArn(l.value.partition, l.value.account, iss.issuer.hostPath);
-      const e = evaluatePolicy(l.value.trustPolicy.value, requestFor({ providerArn, hostPath: iss.issuer.hostPath }, sub, [aud]), { kind: 'trust' });
-      if (e.decision === 'allow') out.push(arn);
-    }
-    return out;
+    // Depends on the evidence and these three values only: once per diagnosis.
+    return shared(ctx.ev, `rolesTrusting:${JSON.stringify([sub, aud, iss.issuer.hostPath])}`, () => {
+      const out: string[] = [];
+      for (const [arn, l] of ctx.ev.roles) {
+        if (l.state !== 'found' || l.value.trustPolicy.state !== 'found') continue;
+        const providerArn = buildProviderArn(l.value.partition, l.value.account, iss.issuer.hostPath);
+        const e = evaluatePolicy(l.value.trustPolicy.value, requestFor({ providerArn, hostPath: iss.issuer.hostPath }, sub, [aud]), { kind: 'trust' });
+        if (e.decision === 'allow') out.push(arn);
+      }
+      return out;
+    }).slice();
   });
 }

@@ -1,7 +1,7 @@
 import { defineCheck, type Because } from '../define.js';
 import type { CertChainFact } from '../../evidence/facts.js';
 import { leafMatchesHost, thumbprintCandidates, trustOfChain } from '../../tls/chain.js';
-import { issuerOf, providerFor } from '../lib/subject.js';
+import { issuerOf, providerFor, shared } from '../lib/subject.js';
 
 function chainFor(chains: readonly CertChainFact[], host: string): CertChainFact | undefined {
   const h = host.toLowerCase();
@@ -47,7 +47,8 @@ export default defineCheck({
         /* an unparsable jwks_uri is reported by nothing else; keep the issuer host */
       }
     }
-    const chains = hosts.map((h) => ({ host: h, chain: chainFor(ctx.ev.chains, h) }));
+    // Certificate parsing is the costly part and depends on the evidence only: once per diagnosis.
+    const chains = hosts.map((h) => ({ host: h, chain: shared(ctx.ev, `IRSA004:chainFor:${h}`, () => chainFor(ctx.ev.chains, h)) }));
     const eksHosted = iss.issuer.form !== 'self-hosted';
     if (chains.every((c) => !c.chain) && eksHosted) {
       return report.pass('awsManaged', { host: iss.issuer.host }, { because: [{ field: 'issuer host', actual: iss.issuer.host }] });
@@ -73,8 +74,9 @@ export default defineCheck({
           { settle: `openssl s_client -servername ${host} -showcerts -connect ${host}:443 </dev/null` },
         );
       }
-      const cand = thumbprintCandidates(chain.certs);
-      const trust = trustOfChain(chain.certs, ctx.ev.now);
+      const index = ctx.ev.chains.indexOf(chain);
+      const cand = shared(ctx.ev, `IRSA004:candidates:${index}`, () => thumbprintCandidates(chain.certs));
+      const trust = shared(ctx.ev, `IRSA004:trust:${index}`, () => trustOfChain(chain.certs, ctx.ev.now));
       const src = chain.source.path;
       if (chain.certs.length === 1 && !cand.certificate.selfSigned) {
         if (!worst) worst = () => report.unknown('incompleteChain', { host }, { because, settle: `openssl s_client -servername ${host} -showcerts -connect ${host}:443 </dev/null` });

@@ -1,6 +1,7 @@
 import { defineCheck, type Because } from '../define.js';
 import { ROLE_ARN_ANNOTATION } from '../../k8s/webhook.js';
-import { containers, podFsGroup, resourceName } from '../../k8s/pod.js';
+import { podFsGroup, resourceName } from '../../k8s/pod.js';
+import { podContainers } from '../lib/env.js';
 import { topOwner } from '../lib/fixes.js';
 import { where } from '../lib/subject.js';
 
@@ -22,7 +23,7 @@ export default defineCheck({
     if (sa.state === 'found' && !sa.value.annotations[ROLE_ARN_ANNOTATION]?.trim()) return report.notApplicable('no token is mounted without the role annotation (IRSA202)');
     // The user: `id` output beats the spec (the image's USER is invisible in the spec).
     const id = pod.ids[0];
-    const specUids = containers(pod.object).filter((c) => !c.init).map((c) => c.runAsUser);
+    const specUids = podContainers(pod).filter((c) => !c.init).map((c) => c.runAsUser);
     const uid = id?.uid ?? (specUids.length && specUids.every((u) => u !== undefined) ? Math.max(...(specUids as number[])) : undefined);
     const because: Because[] = [];
     if (id) because.push({ field: 'id', actual: `uid=${id.uid} gid=${id.gid} groups=${id.groups.join(',')}`, source: id.source.path });
