@@ -17,9 +17,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import https from 'node:https';
-import { IAMClient, GetAccountAuthorizationDetailsCommand } from '@aws-sdk/client-iam';
-import { EKSClient, DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { startLab, type Lab } from '../src/lab/lab.js';
 import { generatedWorld, GENERATED_CLUSTER, type GeneratedWorld } from '../src/lab/generate.js';
 
@@ -62,7 +59,7 @@ interface ChildResult {
   verbose: string[];
 }
 
-function runChild(lab: Lab): Promise<{ child: ChildResult; processSeconds: number }> {
+async function runChild(lab: Lab): Promise<{ child: ChildResult; processSeconds: number }> {
   const c = lab.clusters.get(GENERATED_CLUSTER)!;
   const keys = lab.adminKeys.get(lab.homeAccount)!;
   const opts = {
@@ -73,24 +70,10 @@ function runChild(lab: Lab): Promise<{ child: ChildResult; processSeconds: numbe
     timeoutMs: 30_000,
     aws: { endpoints: { iam: lab.iam.url, sts: lab.sts.url, eks: lab.eks.url }, credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } },
   };
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    // BENCH_CPU_PROF=DIR: a CPU profile of the scanning process, for whoever tunes it.
-    const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-    const p = spawn(process.execPath, [...prof, new URL('./bench-scan-child.mjs', import.meta.url).pathname, JSON.stringify(opts)], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`the scan process exited ${code}: ${err.slice(-2000)}`));
-      resolve({ child: JSON.parse(out.trim().split('\n').pop()!) as ChildResult, processSeconds: (performance.now() - started) / 1000 });
-    });
-  });
+  // BENCH_CPU_PROF=DIR: a CPU profile of the scanning process, for whoever tunes it.
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const { out, seconds } = await runScript<ChildResult>('./bench-scan-child.mjs', opts, prof);
+  return { child: out, processSeconds: seconds };
 }
 
 /** The calls a scan cannot do without, from the lab's own state (not from what the scan did). */
@@ -131,52 +114,43 @@ function minimum(lab: Lab, g: GeneratedWorld): { total: number; listPages: numbe
   return { total: listPages + 1 + iamCalls + 2, listPages, iamCalls, plan: bulk <= perRole ? `bulk (${bulk} vs ${perRole} per-role)` : `per-role (${perRole} vs ${bulk} bulk)`, detail };
 }
 
-/**
- * The transport floor: the time the critical path takes with nothing but fetching the bytes,
- * measured on the same lab with the same latency and throttling: the pod list's pages one after
- * the other (each needs the previous one's continue token) beside the IAM chain the scan cannot
- * shorten (DescribeCluster, then every GetAccountAuthorizationDetails page). No parsing beyond
- * the continue token and the Marker, no evaluation.
- */
+/** Runs one of the bench's child scripts with a JSON argument; its last stdout line, parsed. */
+function runScript<T>(script: string, arg: unknown, extraArgs: string[] = []): Promise<{ out: T; seconds: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...extraArgs, new URL(script, import.meta.url).pathname, JSON.stringify(arg)], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`));
+      resolve({ out: JSON.parse(out.trim().split('\n').pop()!) as T, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+/** The transport floor (scripts/bench-transport-child.mjs), in its own process like the scan. */
 async function transportFloor(lab: Lab): Promise<number> {
   const c = lab.clusters.get(GENERATED_CLUSTER)!;
-  const agent = new https.Agent({ keepAlive: true, ca: lab.pki.caPem });
-  const get = (url: string, headers: Record<string, string>) =>
-    new Promise<string>((resolve, reject) => {
-      https
-        .get(url, { agent, headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-          res.on('error', reject);
-        })
-        .on('error', reject);
-    });
-  const pods = async () => {
-    let cont = '';
-    do {
-      const text = await get(`${c.kube.url}/api/v1/pods?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, { authorization: `Bearer ${c.kube.adminToken}` });
-      cont = /"continue"\s*:\s*"([^"]*)"/.exec(text.slice(0, 4096))?.[1] ?? '';
-    } while (cont);
-  };
   const keys = lab.adminKeys.get(lab.homeAccount)!;
-  const iam = new IAMClient({ region: 'us-east-1', endpoint: lab.iam.url, credentials: keys, requestHandler: { httpsAgent: agent } });
-  const eks = new EKSClient({ region: c.cluster.region, endpoint: lab.eks.url, credentials: keys, requestHandler: { httpsAgent: agent } });
-  const iamChain = async () => {
-    await eks.send(new DescribeClusterCommand({ name: c.cluster.name }));
-    let marker: string | undefined;
-    do {
-      const out = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy'], MaxItems: BULK_PAGE, ...(marker ? { Marker: marker } : {}) }));
-      marker = out.IsTruncated ? out.Marker : undefined;
-    } while (marker);
-  };
-  // Warm the connections and the SDK's code paths first, as a long-running client would be.
-  await get(`${c.kube.url}/version`, { authorization: `Bearer ${c.kube.adminToken}` });
-  await eks.send(new DescribeClusterCommand({ name: c.cluster.name }));
-  const t = performance.now();
-  await Promise.all([pods(), iamChain()]);
-  agent.destroy();
-  return (performance.now() - t) / 1000;
+  const { out } = await runScript<{ seconds: number }>('./bench-transport-child.mjs', {
+    ca: lab.pki.caPem,
+    token: c.kube.adminToken,
+    kube: c.kube.url,
+    iam: lab.iam.url,
+    eks: lab.eks.url,
+    region: c.cluster.region,
+    cluster: c.cluster.name,
+    page: PAGE,
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    awsPolicy: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+  });
+  return out.seconds;
 }
 
 /** The article's procedure, pod by pod, as its commands (kubectl exec replaced, see below). */

@@ -141,6 +141,9 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
   for (;;) {
     const raw = await pending;
     pages++;
+    // Ask for the next page before this one is parsed and made into facts (the slow part).
+    const early = raw.ok ? peekContinue(raw.text) : undefined;
+    if (early) pending = page(early);
     const out = raw.ok ? parseBody(raw) : raw;
     if (!out.ok) {
       // The list's snapshot was compacted away between pages: start again from a fresh one.
@@ -154,9 +157,6 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
       }
       return { failure: out.failure, pages };
     }
-    // Ask for the next page before this one is made into facts (the parse is the slow part).
-    const early = raw.ok ? peekContinue(raw.text) : undefined;
-    if (early) pending = page(early);
     const got = objectFacts(out.json, src);
     // Who last wrote which field is only read of service accounts (when the role-arn annotation
     // was set, IRSA303): dropped from the rest, a large share of each object's memory.
