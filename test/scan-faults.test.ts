@@ -16,6 +16,7 @@ import { generatedWorld, GENERATED_CLUSTER, type GeneratedWorld } from '../src/l
 import { scan, type ScanOptions, type ScanResult } from '../src/core/scan.js';
 import { coverageLine, renderScanText } from '../src/cli/scan.js';
 import type { FaultConfig } from '../src/lab/http.js';
+import { labLiveOptions } from './support/lab-options.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
@@ -45,16 +46,7 @@ describe('scan under faults', { timeout: 300_000 }, () => {
     g = generatedWorld({ pods: 24, podsPerWorkload: 3, saPerNamespace: 4, unusedRoles: 30, wrongNamespaceEvery: 2, missingRoleEvery: 5 });
     lab = await startLab({ world: g.world });
     dir = mkdtempSync(join(tmpdir(), 'scan-faults-'));
-    const keys = lab.adminKeys.get(lab.homeAccount)!;
-    const c = lab.clusters.get(GENERATED_CLUSTER)!;
-    base = {
-      kubeconfig: lab.kubeconfigPath,
-      context: c.cluster.arn,
-      region: c.cluster.region,
-      ca: lab.pki.caPem,
-      aws: { endpoints: { iam: lab.iam.url, sts: lab.sts.url, eks: lab.eks.url }, credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } },
-      timeoutMs: 10_000,
-    };
+    base = labLiveOptions(lab, GENERATED_CLUSTER);
     clean = await scan({ ...base, allNamespaces: true });
   });
   after(async () => {

@@ -10,6 +10,7 @@ import { scan, scanExitCode, type ScanResult } from '../src/core/scan.js';
 import { diagnoseLive } from '../src/core/diagnose.js';
 import { renderScanText } from '../src/cli/scan.js';
 import { main } from '../src/cli/main.js';
+import { labLiveOptions, type LabLiveOptions } from './support/lab-options.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
@@ -31,22 +32,13 @@ const SHORT: Record<string, string> = { Deployment: 'deploy', StatefulSet: 'sts'
 
 describe('scan (demo world)', { timeout: 180_000 }, () => {
   let lab: Lab;
-  let base: { kubeconfig: string; context: string; region: string; ca: string; aws: { endpoints: { iam: string; sts: string; eks: string }; credentials: { accessKeyId: string; secretAccessKey: string } }; timeoutMs: number };
+  let base: LabLiveOptions;
   let all: ScanResult;
   let counts: Record<string, number>;
 
   before(async () => {
     lab = await startLab({ world: findWorld('demo') });
-    const keys = lab.adminKeys.get(lab.homeAccount)!;
-    const c = [...lab.clusters.values()][0]!;
-    base = {
-      kubeconfig: lab.kubeconfigPath,
-      context: c.cluster.arn,
-      region: c.cluster.region,
-      ca: lab.pki.caPem,
-      aws: { endpoints: { iam: lab.iam.url, sts: lab.sts.url, eks: lab.eks.url }, credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } },
-      timeoutMs: 10_000,
-    };
+    base = labLiveOptions(lab);
     lab.faults.log.length = 0;
     all = await scan({ ...base, allNamespaces: true });
     counts = lab.faults.counts();
