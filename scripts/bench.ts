@@ -72,6 +72,8 @@ async function runChild(lab: Lab): Promise<{ child: ChildResult; processSeconds:
   };
   // BENCH_CPU_PROF=DIR: a CPU profile of the scanning process, for whoever tunes it.
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  // BENCH_NODE_FLAGS="--max-semi-space-size=8": V8 flags for the scanning process, to try tunings.
+  prof.push(...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean));
   const { out, seconds } = await runScript<ChildResult>('./bench-scan-child.mjs', opts, prof);
   return { child: out, processSeconds: seconds };
 }
@@ -129,6 +131,7 @@ function runScript<T>(script: string, arg: unknown, extraArgs: string[] = []): P
     p.on('error', reject);
     p.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`));
+      if (process.env['BENCH_DEBUG'] && err) process.stderr.write(err);
       resolve({ out: JSON.parse(out.trim().split('\n').pop()!) as T, seconds: (performance.now() - started) / 1000 });
     });
   });
