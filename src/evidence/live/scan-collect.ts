@@ -159,8 +159,14 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
     }
     const got = objectFacts(out.json, src);
     // Who last wrote which field is only read of service accounts (when the role-arn annotation
-    // was set, IRSA303): dropped from the rest, a large share of each object's memory.
-    if (r.kind !== 'ServiceAccount') for (const f of got) delete f.object.metadata.managedFields;
+    // was set, IRSA303), and no check reads an object's status: both are dropped from pods and
+    // workloads, which a large scan holds by the thousand.
+    if (r.kind !== 'ServiceAccount') {
+      for (const f of got) {
+        delete f.object.metadata.managedFields;
+        delete f.object.status;
+      }
+    }
     items.push(...got);
     onPage(got.length);
     const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
