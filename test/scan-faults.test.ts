@@ -67,6 +67,27 @@ describe('scan under faults', { timeout: 300_000 }, () => {
     assert.match(coverageLine(clean.report.scan), /^checked: all 8 workloads in all namespaces .*not read by a scan: IRSA306/);
   });
 
+  test('two or three roles: the account size (GetAccountSummary) picks the plan; refused, the per-role plan', async () => {
+    // team-000 runs 4 service accounts on 2 roles: 6 per-role calls at least, against one bulk
+    // page for this account's 34 roles and 2 customer-managed policies.
+    const bulk = await scanWith({}, { namespace: 'team-000', allNamespaces: false });
+    let c = lab.faults.counts();
+    assert.equal(c['iam:GetAccountSummary'], 1, JSON.stringify(c));
+    assert.equal(c['iam:GetAccountAuthorizationDetails'], 1, JSON.stringify(c));
+    assert.equal(c['iam:GetRole'] ?? 0, 0, JSON.stringify(c));
+    assert.ok(bulk.collected.verbose.some((l) => /2 distinct role\(s\) named; bulk plan: the account holds 34 roles and 2 customer-managed policies, 1 page\(s\) against at least 6 per-role calls/.test(l)), bulk.collected.verbose.join('\n'));
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'iam:GetAccountSummary', Resource: '*' }] };
+    const { credential } = lab.state.createUser(lab.homeAccount, 'scan-no-summary', [{ name: 'no-summary', document: JSON.stringify(policy) }]);
+    const perRole = await scanWith({}, { namespace: 'team-000', allNamespaces: false, aws: { ...base.aws!, credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey } } });
+    c = lab.faults.counts();
+    assert.equal(c['iam:GetAccountAuthorizationDetails'] ?? 0, 0, JSON.stringify(c));
+    assert.equal(c['iam:GetRole'], 2, JSON.stringify(c));
+    assert.ok(perRole.collected.verbose.some((l) => /per-role plan: the account's size is unknown \(GetAccountSummary: AccessDenied/.test(l)), perRole.collected.verbose.join('\n'));
+    assert.deepEqual(verdictsOf(perRole), verdictsOf(bulk));
+    const team0 = Object.fromEntries(Object.entries(verdictsOf(clean)).filter(([k]) => k.startsWith('team-000/')));
+    assert.deepEqual(verdictsOf(bulk), team0);
+  });
+
   test('throttling bursts (IAM 3/s, Kubernetes 4/s): retried, same verdicts, nothing lost', async () => {
     const r = await scanWith({ seed: 7, services: { iam: { throttleRps: 3, throttleBurst: 2 }, kube: { throttleRps: 4, throttleBurst: 3 } } }, { rolePlan: 'per-role' });
     assert.ok(faultsSeen('throttle') > 0, 'the lab throttled some calls');
