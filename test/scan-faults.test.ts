@@ -208,4 +208,37 @@ describe('scan under faults', { timeout: 300_000 }, () => {
     assert.deepEqual(s.coverage.unlistedNamespaces, ['team-001']);
     assert.match(coverageLine(s), /^checked: PARTIAL: 0 of 0 workloads fully judged; 1 namespace\(s\) could not be listed \(team-001\)/);
   });
+  test('a pod that sets AWS_ROLE_ARN itself on an unannotated account: that role is read too (per role, beside the bulk read)', async () => {
+    const c = lab.clusters.get(GENERATED_CLUSTER)!;
+    const role = 'ec2-unused-00003';
+    const dep = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'own-role', namespace: 'team-001' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'own-role' } },
+        template: {
+          metadata: { labels: { app: 'own-role' } },
+          spec: { containers: [{ name: 'app', image: 'public.ecr.aws/aws-cli/aws-cli:2.22.35', env: [{ name: 'AWS_ROLE_ARN', value: `arn:aws:iam::${lab.homeAccount}:role/${role}` }] }] },
+        },
+      },
+    };
+    c.kube.api.create(dep);
+    try {
+      const r = await scanWith({});
+      const w = r.workloads.find((x) => x.workload.name === 'own-role');
+      assert.ok(w, 'the workload is scanned');
+      assert.equal(w.report.subject.roleArn, `arn:aws:iam::${lab.homeAccount}:role/${role}`);
+      const reads = lab.faults.log.filter((e) => e.operation === 'GetRole');
+      assert.equal(reads.length, 1, 'one GetRole: the role no service account names');
+      assert.equal(lab.faults.counts()['iam:GetAccountAuthorizationDetails'], 1);
+      // The role exists and trusts EC2, not the cluster: broken, and said so by the trust checks.
+      assert.equal(w.verdict, 'broken', w.checks.join(','));
+      assert.ok(!w.report.findings.some((f) => f.check === 'IRSA102' && f.status !== 'pass'), 'the role was found');
+      assert.ok(w.checks.some((id) => /^IRSA10[3-7]$/.test(id)), w.checks.join(','));
+    } finally {
+      c.kube.api.delete({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'own-role', namespace: 'team-001' });
+    }
+  });
 });

@@ -409,6 +409,13 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
     const a = f.object.kind === 'ServiceAccount' ? annotated(f) : undefined;
     if (a) roleArns.add(annotatedRoleArn(a));
   }
+  // A pod on an unannotated account that sets AWS_ROLE_ARN itself: the join judges that role.
+  for (const f of kept.values()) {
+    if (f.object.kind !== 'Pod') continue;
+    if (annotated(sas.get(`${f.object.metadata.namespace ?? 'default'}/${serviceAccountName(f.object).name}`))) continue;
+    const env = containers(f.object).flatMap((c) => (c.env ?? []).filter((e) => e.name === 'AWS_ROLE_ARN' && e.value))[0]?.value;
+    if (env) roleArns.add(annotatedRoleArn(env));
+  }
   const planned = await rolesP;
   const roleFacts = await planned.read([...roleArns], (done, total) => {
     progress.rolesDone = done;
@@ -487,6 +494,12 @@ async function planRoles(side: AwsSide, annotatedArns: string[], ctx: { plan: 'a
       for (const arn of arns) {
         const pr = parseRoleArn(arn);
         if (!pr.ok) continue;
+        // A role no service account named (a pod's own AWS_ROLE_ARN): its account's clients now.
+        if (!accounts.has(pr.account)) {
+          const c = side.clientsFor(pr.account);
+          accounts.set(pr.account, c ? { iam: c.clients.iam, account: c.account, arns: [] } : null);
+          if (c) early.push(collectProviders(c.clients.iam, pr.account));
+        }
         const a = accounts.get(pr.account);
         if (!a) {
           out.push({ kind: 'unavailable', source: { path: 'api:iam:GetRole' }, what: `role:${pr.arn}`, reason: `the role is in account ${pr.account}, not in ${home ?? 'the account of these credentials'}; give --role-profile with credentials for ${pr.account}`, permission: 'iam:GetRole (in the role account, via --role-profile)' });
@@ -504,13 +517,16 @@ async function planRoles(side: AwsSide, annotatedArns: string[], ctx: { plan: 'a
         if (!a || list.length === 0) continue;
         const bulk = bulkOf.get(account);
         const got = bulk ? await bulk : undefined;
+        // The bulk read kept only the roles the service accounts named; any other is read alone.
+        const inBulk = new Set(a.arns);
+        const fromBulk = got?.ok ? list.filter((arn) => inBulk.has(arn)) : [];
+        const alone = got?.ok ? list.filter((arn) => !inBulk.has(arn)) : list;
         if (got?.ok) {
-          out.push(...(await bulkFacts(a.iam, got, list)));
-          done += list.length;
-          continue;
+          out.push(...(await bulkFacts(a.iam, got, fromBulk)));
+          done += fromBulk.length;
         }
         if (got && !got.ok) ctx.verbose.push(`roles (${account}): the bulk read was refused (${got.reason}); falling back to the per-role plan for ${list.length} role(s)`);
-        for (const arn of list) jobs.push(() => collectRole(a.iam, arn, a.account ? { account: a.account } : {}));
+        for (const arn of alone) jobs.push(() => collectRole(a.iam, arn, a.account ? { account: a.account } : {}));
       }
       const total = done + jobs.length;
       progress(done, total);
