@@ -196,6 +196,28 @@ describe('scan under faults', { timeout: 300_000 }, () => {
     assert.match(text, /^checked: PARTIAL: .*namespace\(s\) could not be listed \(.*team-001/m);
   });
 
+  test('service accounts the credentials may not list: the IRSA pods are still found (the webhook put AWS_ROLE_ARN in them), judged unknown where the account is needed, never ok', async () => {
+    const c = lab.clusters.get(GENERATED_CLUSTER)!;
+    const user = c.kube.api.addUser({
+      name: 'no-serviceaccounts',
+      rules: [{ apiGroups: ['', 'apps', 'batch'], resources: ['pods', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'], verbs: ['list', 'get'] }],
+    });
+    const kubeconfig = join(dir, 'kubeconfig-no-sa');
+    writeFileSync(kubeconfig, c.kube.running.kubeconfig({ contextName: c.cluster.arn, token: user.token }));
+    const r = await scan({ ...base, kubeconfig, allNamespaces: true });
+    assert.deepEqual(Object.keys(verdictsOf(r)).sort(), Object.keys(verdictsOf(clean)).sort());
+    for (const w of r.workloads) {
+      assert.notEqual(w.verdict, 'ok', w.workload.name);
+      const sa = w.report.findings.filter((f) => f.status === 'unknown' && /serviceaccounts list|Forbidden/.test(`${f.message} ${f.settle ?? ''}`));
+      assert.ok(sa.length > 0, `${w.workload.name}: some check says the service account could not be read`);
+    }
+    const s = r.report.scan;
+    assert.equal(s.coverage.complete, false);
+    assert.equal(s.coverage.scopeUnlisted, true);
+    assert.deepEqual(s.coverage.unlistedKinds, ['serviceaccounts']);
+    assert.match(coverageLine(s), /^checked: PARTIAL: 0 of 8 workloads fully judged; serviceaccounts could not be listed in all namespaces/);
+  });
+
   test('-n on a forbidden namespace: nothing listed, the summary says nothing was checked, exit 0 is not "ok"', async () => {
     const c = lab.clusters.get(GENERATED_CLUSTER)!;
     const user = c.kube.api.addUser({ name: 'nobody', rules: [] });

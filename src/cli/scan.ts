@@ -16,6 +16,8 @@ export function scanOptionsFromCli(o: ScanCliOptions): ScanOptions {
   return { ...liveBaseFromCli(o), ...(o.allNamespaces ? { allNamespaces: true } : {}) };
 }
 
+const UNDECIDED_SHOWN = 20;
+
 /** One line per workload, the info lines, the summary. */
 export function renderScanText(r: ScanResult, opts: { verbose?: boolean } = {}): string {
   const rows = r.workloads.map((w) => [`${w.workload.namespace}/${w.workload.kind.toLowerCase()}/${w.workload.name}`, w.verdict.toUpperCase(), w.checks.join(',') || '-', w.pods === 1 ? '' : `(${w.pods} pods)`]);
@@ -25,7 +27,10 @@ export function renderScanText(r: ScanResult, opts: { verbose?: boolean } = {}):
   for (const u of s.unusedServiceAccounts) lines.push(`info: serviceaccount ${u.namespace}/${u.name} is annotated with ${u.roleArn} but no pod runs as it`);
   for (const f of s.nodeRoleFallbacks) lines.push(`info: ${f.workload.namespace}/${f.workload.kind.toLowerCase()}/${f.workload.name} runs on the unannotated service account ${f.serviceAccount}: it would get the node role`);
   for (const l of s.listFailures) lines.push(`warning: could not list ${l} (that part of the cluster was not checked)`);
-  for (const w of s.coverage.undecidedWorkloads) lines.push(`warning: ${w.namespace}/${w.kind.toLowerCase()}/${w.name}: its service account could not be read, so whether it uses IRSA is unknown (not checked)`);
+  // When service accounts could not be listed at all, every workload is undecided: name a few.
+  const undecided = s.coverage.undecidedWorkloads;
+  for (const w of undecided.slice(0, UNDECIDED_SHOWN)) lines.push(`warning: ${w.namespace}/${w.kind.toLowerCase()}/${w.name}: its service account could not be read, so whether it uses IRSA is unknown (not checked)`);
+  if (undecided.length > UNDECIDED_SHOWN) lines.push(`warning: ... and ${undecided.length - UNDECIDED_SHOWN} more workloads whose service account could not be read (-o json lists them all)`);
   if (opts.verbose) for (const v of r.collected.verbose) lines.push(`verbose: ${v}`);
   const v = s.verdicts;
   lines.push(

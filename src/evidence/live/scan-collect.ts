@@ -318,6 +318,14 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
   }
   const sas = index.get('ServiceAccount')!;
   const saUnlisted = (podNs: string): boolean => saListing.failures.some((f) => f.namespace === undefined || f.namespace === podNs);
+  // The join looks for a namespace's service accounts as `serviceAccounts:<namespace>`: a list
+  // refused for the whole scope is refused for every namespace the pods are in.
+  const scopeFailure = saListing.failures.find((f) => f.namespace === undefined);
+  if (scopeFailure) {
+    const reason = oneLine(`${scopeFailure.failure.reason}: ${scopeFailure.failure.message}`);
+    const podNamespaces = new Set([...index.get('Pod')!.values()].map((f) => f.object.metadata.namespace ?? 'default'));
+    for (const n of podNamespaces) facts.push({ kind: 'unavailable', source: { path: 'api:kubernetes:listServiceAccount' }, what: `serviceAccounts:${n}`, reason, permission: 'serviceaccounts list' } satisfies UnavailableFact);
+  }
 
   // The chain of controllers above a pod, and its top owner.
   const chainOf = (pod: K8sObject): K8sObjectFact[] => {
