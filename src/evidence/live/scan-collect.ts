@@ -472,16 +472,19 @@ interface PlannedRoles {
 async function planRoles(side: AwsSide, annotatedArns: string[], ctx: { plan: 'auto' | 'per-role' | 'bulk'; concurrency: number; verbose: string[] }): Promise<PlannedRoles> {
   const { home } = side;
   const early: Array<Promise<Fact[]>> = [];
+  // Per role account: the clients that read it (null: none) and the roles the accounts name.
   const accounts = new Map<string, { iam: IAMClient; account: string | undefined; arns: string[] } | null>();
+  const accountOf = (account: string) => {
+    if (!accounts.has(account)) {
+      const c = side.clientsFor(account);
+      accounts.set(account, c ? { iam: c.clients.iam, account: c.account, arns: [] } : null);
+      if (c) early.push(collectProviders(c.clients.iam, account));
+    }
+    return accounts.get(account)!;
+  };
   for (const arn of annotatedArns) {
     const pr = parseRoleArn(arn);
-    if (!pr.ok) continue;
-    if (!accounts.has(pr.account)) {
-      const c = side.clientsFor(pr.account);
-      accounts.set(pr.account, c ? { iam: c.clients.iam, account: c.account, arns: [] } : null);
-      if (c) early.push(collectProviders(c.clients.iam, pr.account));
-    }
-    accounts.get(pr.account)?.arns.push(pr.arn);
+    if (pr.ok) accountOf(pr.account)?.arns.push(pr.arn);
   }
   if (home && !accounts.has(home) && annotatedArns.length === 0) early.push(collectProviders(side.aws.iam, home));
 
@@ -502,13 +505,8 @@ async function planRoles(side: AwsSide, annotatedArns: string[], ctx: { plan: 'a
       for (const arn of arns) {
         const pr = parseRoleArn(arn);
         if (!pr.ok) continue;
-        // A role no service account named (a pod's own AWS_ROLE_ARN): its account's clients now.
-        if (!accounts.has(pr.account)) {
-          const c = side.clientsFor(pr.account);
-          accounts.set(pr.account, c ? { iam: c.clients.iam, account: c.account, arns: [] } : null);
-          if (c) early.push(collectProviders(c.clients.iam, pr.account));
-        }
-        const a = accounts.get(pr.account);
+        // A role no service account named (a pod's own AWS_ROLE_ARN) may be in a new account.
+        const a = accountOf(pr.account);
         if (!a) {
           out.push({ kind: 'unavailable', source: { path: 'api:iam:GetRole' }, what: `role:${pr.arn}`, reason: `the role is in account ${pr.account}, not in ${home ?? 'the account of these credentials'}; give --role-profile with credentials for ${pr.account}`, permission: 'iam:GetRole (in the role account, via --role-profile)' });
           if (!perAccount.has(pr.account)) out.push({ kind: 'unavailable', source: { path: 'api:iam:ListOpenIDConnectProviders' }, what: `providers:${pr.account}`, reason: `no credentials for account ${pr.account}: give --role-profile`, permission: 'iam:ListOpenIDConnectProviders (in the role account)' });
