@@ -4,7 +4,7 @@
 // session authorized by its role's AWS-managed policy. Expected messages are IAM's own sentences
 // (see authz.ts for where they were seen).
 
-import { runProcess } from '../../test/support/process.js';
+import { runProcess, runSdkScript } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,18 +110,11 @@ async function boto3(script: string, keys: LabCredential): Promise<any> {
 
 /** The JS SDK v3 with `iam` and `eks` clients; `err(p)` returns name, message, fault and status. */
 async function jsSdk(body: string, keys: LabCredential): Promise<any> {
-  const script = [
-    "import * as IAM from '@aws-sdk/client-iam';",
-    "import * as EKS from '@aws-sdk/client-eks';",
-    "const iam = new IAM.IAMClient({ maxAttempts: 1, region: 'us-east-1' });",
-    `const eks = new EKS.EKSClient({ maxAttempts: 1, region: '${REGION}' });`,
-    'const err = async (p) => { try { await p; return null; } catch (e) { return { name: e.name, message: e.message, fault: e.$fault, status: e.$metadata?.httpStatusCode }; } };',
-    'const out = (x) => console.log(JSON.stringify(x));',
+  return runSdkScript(
+    ["import * as IAM from '@aws-sdk/client-iam';", "import * as EKS from '@aws-sdk/client-eks';", "const iam = new IAM.IAMClient({ maxAttempts: 1, region: 'us-east-1' });", `const eks = new EKS.EKSClient({ maxAttempts: 1, region: '${REGION}' });`],
     body,
-  ].join('\n');
-  const r = await run(process.execPath, ['--input-type=module', '-e', script], env(keys));
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
+    env(keys),
+  );
 }
 
 const user = (name: string) => `arn:aws:iam::${A}:user/${name}`;

@@ -3,7 +3,7 @@
 // and the JS SDK v3, pointed at the lab with AWS_ENDPOINT_URL_EKS and the lab CA, signing with
 // lab-issued keys. Clusters are seeded straight into LabState.clusters.
 
-import { runProcess } from '../../test/support/process.js';
+import { runProcess, runSdkScript } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,17 +73,7 @@ function env(keys: LabCredential, extra: Record<string, string> = {}): Record<st
 const run = runProcess;
 
 async function jsSdk(body: string, keys = keysA, extra: Record<string, string> = {}): Promise<any> {
-  const script = [
-    "import * as EKS from '@aws-sdk/client-eks';",
-    'const client = new EKS.EKSClient({ maxAttempts: 1 });',
-    'const err = async (p) => { try { await p; return null; } catch (e) { return { name: e.name, message: e.message, fault: e.$fault, status: e.$metadata?.httpStatusCode }; } };',
-    'const send = (name, input) => client.send(new EKS[name + "Command"](input));',
-    'const out = (x) => console.log(JSON.stringify(x));',
-    body,
-  ].join('\n');
-  const r = await run(process.execPath, ['--input-type=module', '-e', script], env(keys, extra));
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  return runSdkScript(["import * as EKS from '@aws-sdk/client-eks';", 'const client = new EKS.EKSClient({ maxAttempts: 1 });', 'const send = (name, input) => client.send(new EKS[name + "Command"](input));'], body, env(keys, extra));
 }
 
 before(async () => {

@@ -4,7 +4,7 @@
 // with keys the lab issued. Expected messages are IAM's own (see iam/errors.ts for sources).
 // boto3 and the JS SDK run many calls per process to keep the file fast.
 
-import { runProcess } from '../../test/support/process.js';
+import { runProcess, runSdkScript } from '../../test/support/process.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,17 +109,7 @@ async function boto3(script: string, data: unknown = {}, keys = keysA): Promise<
 
 /** Runs an ES module with the JS SDK v3 (`IAM` namespace imported); it prints JSON. */
 async function jsSdk(body: string, keys = keysA, extra: Record<string, string> = {}): Promise<any> {
-  const script = [
-    "import * as IAM from '@aws-sdk/client-iam';",
-    'const client = new IAM.IAMClient({ maxAttempts: 1 });',
-    'const err = async (p) => { try { await p; return null; } catch (e) { return { name: e.name, message: e.message, fault: e.$fault, status: e.$metadata?.httpStatusCode, type: e.Type }; } };',
-    'const send = (name, input) => client.send(new IAM[name + "Command"](input));',
-    'const out = (x) => console.log(JSON.stringify(x));',
-    body,
-  ].join('\n');
-  const r = await run(process.execPath, ['--input-type=module', '-e', script], env(keys, extra));
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  return runSdkScript(["import * as IAM from '@aws-sdk/client-iam';", 'const client = new IAM.IAMClient({ maxAttempts: 1 });', 'const send = (name, input) => client.send(new IAM[name + "Command"](input));'], body, env(keys, extra), { errorType: true });
 }
 
 before(async () => {
