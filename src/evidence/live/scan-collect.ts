@@ -435,8 +435,6 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
   tell();
 
   const irsaPods = [...kept.values()].filter((f) => f.object.kind === 'Pod').length;
-  const listedNamespaces = new Set<string>();
-  for (const f of index.get('Pod')!.values()) listedNamespaces.add(f.object.metadata.namespace ?? 'default');
   return {
     facts,
     kube: k,
