@@ -2,7 +2,7 @@
 // equal what the offline recognisers make of `kubectl get -o json` of the same objects; every
 // selector kind resolves its pods and owners; RBAC denials become UnavailableFacts naming the
 // permission; TokenRequest claims; kubeconfig merging, contexts, token, exec-plugin, in-cluster
-// and client-certificate users.
+// and client-certificate users (kube-auth.test.ts covers the rest of the kubeconfig's settings).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -381,7 +381,7 @@ describe('failing calls', () => {
   test('a server certificate the kubeconfig does not trust: TLSError naming the certificate-authority', OPTS, async () => {
     const k = loadKube({ kubeconfig: configFor('wrong-ca/config', 'wrong-ca', { token: cluster.kube.adminToken }) });
     const other = await (await import('../../lab/pki.js')).createLabPki('another');
-    k.kc.clusters = k.kc.clusters.map((c) => ({ ...c, caData: Buffer.from(other.caPem).toString('base64') }));
+    k.endpoint.cluster = { ...k.endpoint.cluster, caData: Buffer.from(other.caPem).toString('base64') };
     const v = await serverVersion(k);
     assert.equal(v.kind, 'unavailable');
     assert.match(v.kind === 'unavailable' ? v.reason : '', /^TLSError: TLS to https:\/\/127\.0\.0\.1:\d+ failed: .*check the cluster's certificate-authority/);

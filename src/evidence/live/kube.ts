@@ -3,24 +3,23 @@
 // TokenRequest, and turns each API response into the facts the offline recognisers produce from
 // the same JSON (`kubectl get -o json`), so the join and the checks cannot tell the difference.
 //
-// @kubernetes/client-node 1.x provides the kubeconfig model and the authentication (tokens,
-// token files, exec plugins such as `aws eks get-token`, client certificates, proxies); the
-// requests themselves are plain GETs/POSTs with the agent and headers it prepares. Its generated
-// API classes are not used: they turn timestamps into Date objects and drop fields their models
-// do not know, while the facts must hold the objects exactly as the API (and kubectl) print them.
+// The kubeconfig's entries and credentials are applied by ./kube-auth.ts (tokens, token files,
+// exec plugins such as `aws eks get-token`, client certificates, proxies); the requests are plain
+// GETs/POSTs with the agent and headers it prepares, and the objects stay exactly as the API (and
+// kubectl) print them: no generated client turns timestamps into Date objects or drops fields.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { KubeConfig, bufferFromFileOrString, type Context, type User } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { Fact, K8sObject, K8sObjectFact, KubeVersionFact, NotFoundFact, Source, TokenFact, UnavailableFact } from '../facts.js';
 import { kubectlObjects, kubectlVersion } from '../offline/kubectl.js';
 import { decodeToken } from '../../tls/token.js';
 import { podTemplate, serviceAccountName } from '../../k8s/pod.js';
 import { parseSelector, type Selector } from './selector.js';
+import { clusterEntry, connect, contextEntry, TransportError, userEntry, type ClusterEntry, type Connection, type UserEntry } from './kube-auth.js';
 
 // =================================================================================================
 // kubeconfig
@@ -60,7 +59,8 @@ export interface EksClusterHint {
 }
 
 export interface LoadedKube {
-  kc: KubeConfig;
+  /** The context's cluster and user entries, as the requests apply them, and where proxy variables are read. */
+  endpoint: { cluster: ClusterEntry; user: UserEntry | null; env: Readonly<Record<string, string | undefined>> };
   contextName: string;
   server: string;
   /** The context's namespace, when it sets one (kubectl's default for `-n`). */
@@ -110,16 +110,6 @@ export function loadKube(opts: LoadKubeOptions = {}): LoadedKube {
     if (merged['current-context'] === undefined && typeof cur === 'string' && cur !== '') merged['current-context'] = cur;
   }
 
-  const kc = new KubeConfig();
-  try {
-    // Invalid entries are dropped here and reported only if the chosen context needs them.
-    kc.loadFromString(JSON.stringify(merged), { onInvalidEntry: 'filter' });
-  } catch (e) {
-    throw new KubeConfigError(`${files.join(', ')}: ${(e as Error).message}`);
-  }
-  // client-node keeps a token file's trailing newline (client-go trims it).
-  kc.users = kc.users.map((u) => (typeof u.token === 'string' && u.token !== u.token.trim() ? { ...u, token: u.token.trim() } : u));
-
   const where = files.length === 1 ? files[0]! : `the kubeconfig files (${files.join(', ')})`;
   const names = merged.contexts.map((c) => String(c['name']));
   const contextName = opts.context ?? merged['current-context'];
@@ -127,25 +117,25 @@ export function loadKube(opts: LoadKubeOptions = {}): LoadedKube {
     if (names.length === 0) throw new KubeConfigError(`${where} defines no context: run \`aws eks update-kubeconfig --name CLUSTER --region REGION\` or pass --kubeconfig`);
     throw new KubeConfigError(`${where} sets no current-context: pass --context (contexts: ${names.join(', ')})`);
   }
-  const ctx = kc.getContextObject(contextName);
-  if (!ctx) {
-    const raw = merged.contexts.find((c) => c['name'] === contextName);
-    if (raw) throw new KubeConfigError(`context "${contextName}" in ${where} is invalid: it names no cluster`);
-    throw new KubeConfigError(`context "${contextName}" not found in ${where}${names.length ? ` (contexts: ${names.join(', ')})` : ''}`);
+  // Entries are checked only when the chosen context needs them, as kubectl does.
+  const rawCtx = merged.contexts.find((c) => c['name'] === contextName);
+  if (!rawCtx) throw new KubeConfigError(`context "${contextName}" not found in ${where}${names.length ? ` (contexts: ${names.join(', ')})` : ''}`);
+  const ctx = contextEntry(rawCtx);
+  if (typeof ctx === 'string') throw new KubeConfigError(`context "${contextName}" in ${where} is invalid: it ${ctx}`);
+  const rawCluster = merged.clusters.find((c) => c['name'] === ctx.cluster);
+  if (!rawCluster) throw new KubeConfigError(`context "${contextName}" names cluster "${ctx.cluster}", which ${where} does not define`);
+  const cluster = clusterEntry(rawCluster);
+  if (typeof cluster === 'string') throw new KubeConfigError(`cluster "${ctx.cluster}" of context "${contextName}" in ${where} ${cluster}`);
+  let user: UserEntry | null = null;
+  if (ctx.user) {
+    const rawUser = merged.users.find((u) => u['name'] === ctx.user);
+    if (!rawUser) throw new KubeConfigError(`context "${contextName}" names user "${ctx.user}", which ${where} does not define`);
+    const u = userEntry(rawUser);
+    if (typeof u === 'string') throw new KubeConfigError(`user "${ctx.user}" of context "${contextName}" in ${where} ${u}`);
+    user = u;
   }
-  const cluster = kc.getCluster(ctx.cluster);
-  if (!cluster) {
-    const raw = merged.clusters.find((c) => c['name'] === ctx.cluster);
-    if (raw) throw new KubeConfigError(`cluster "${ctx.cluster}" of context "${contextName}" in ${where} has no server`);
-    throw new KubeConfigError(`context "${contextName}" names cluster "${ctx.cluster}", which ${where} does not define`);
-  }
-  if (ctx.user && !kc.getUser(ctx.user)) {
-    throw new KubeConfigError(`context "${contextName}" names user "${ctx.user}", which ${where} does not define${merged.users.some((u) => u['name'] === ctx.user) ? ' validly (its token-file could not be read?)' : ''}`);
-  }
-  kc.setCurrentContext(contextName);
-  const user = ctx.user ? kc.getUser(ctx.user) : null;
   const loaded: LoadedKube = {
-    kc,
+    endpoint: { cluster, user, env },
     contextName,
     server: cluster.server,
     cluster: eksClusterHint(ctx, user),
@@ -231,14 +221,8 @@ function inCluster(opts: LoadKubeOptions, env: Readonly<Record<string, string | 
   const server = `${['80', '8080', '8001'].includes(port) ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const nsFile = `${root}${SA_DIR}/namespace`;
   const namespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'inCluster', caFile: `${root}${SA_DIR}/ca.crt`, server, skipTLSVerify: false }],
-    users: [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile } } }],
-    contexts: [{ name: contextName, cluster: 'inCluster', user: 'inClusterUser', ...(namespace ? { namespace } : {}) }],
-    currentContext: contextName,
-  });
-  const loaded: LoadedKube = { kc, contextName, server, cluster: {}, files: [], inCluster: true, timeoutMs, pageSize };
+  const endpoint = { cluster: { name: 'inCluster', server, caFile: `${root}${SA_DIR}/ca.crt`, skipTLSVerify: false }, user: { name: 'inClusterUser', tokenFile }, env };
+  const loaded: LoadedKube = { endpoint, contextName, server, cluster: {}, files: [], inCluster: true, timeoutMs, pageSize };
   if (namespace) loaded.namespace = namespace;
   return loaded;
 }
@@ -257,7 +241,7 @@ export function parseEksClusterArn(arn: string): { arn: string; partition: strin
  * aws-iam-authenticator) and `--region` in the exec plugin's args (region also from the plugin's
  * AWS_REGION/AWS_DEFAULT_REGION). Empty when the kubeconfig says nothing.
  */
-export function eksClusterHint(ctx: Pick<Context, 'name' | 'cluster'>, user: Pick<User, 'exec'> | null | undefined): EksClusterHint {
+export function eksClusterHint(ctx: { name: string; cluster: string }, user: { exec?: unknown } | null | undefined): EksClusterHint {
   const fromArn = (s: string, from: 'context' | 'cluster'): EksClusterHint | undefined => {
     const p = parseEksClusterArn(s);
     return p ? { arn: p.arn, name: p.name, region: p.region, account: p.account, partition: p.partition, from } : undefined;
@@ -297,87 +281,34 @@ export function eksClusterHint(ctx: Pick<Context, 'name' | 'cluster'>, user: Pic
 // requests
 // =================================================================================================
 
-interface Prepared {
-  agent: http.Agent;
-  headers: Record<string, string>;
-  auth?: string;
-}
-
 interface Response {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
 }
 
-/** The request never got an HTTP answer: credentials (exec plugin), network, TLS or timeout. */
-class TransportError extends Error {
-  constructor(
-    readonly reason: 'ExecPluginFailed' | 'CredentialsUnreadable' | 'Unreachable' | 'TLSError' | 'Timeout',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const prepared = new WeakMap<LoadedKube['endpoint'], Promise<Connection>>();
 
-const prepared = new WeakMap<KubeConfig, Promise<Prepared>>();
-
-/** TLS agent and auth headers for the current context, prepared once per run (exec plugins are slow). */
-async function prepare(k: LoadedKube, fresh = false): Promise<Prepared> {
-  let p = fresh ? undefined : prepared.get(k.kc);
+/** TLS agent and auth headers for the current context, prepared once per run (exec plugins are slow); `fresh` runs the plugin or reads the token file again. */
+async function prepare(k: LoadedKube, fresh = false): Promise<Connection> {
+  let p = fresh ? undefined : prepared.get(k.endpoint);
   if (!p) {
-    p = (async () => {
-      const cluster = k.kc.getCurrentCluster();
-      const opts: https.RequestOptions = {};
-      // client-node applies the cluster's CA only when the context has a user: set it first.
-      const ca = cluster ? bufferFromFileOrString(cluster.caFile, cluster.caData) : null;
-      if (ca) opts.ca = ca;
-      if (cluster?.skipTLSVerify) opts.rejectUnauthorized = false;
-      if (cluster?.tlsServerName) opts.servername = cluster.tlsServerName;
-      try {
-        await k.kc.applyToHTTPSOptions(opts);
-      } catch (e) {
-        // client-node refuses plain-HTTP servers (e.g. `kubectl proxy`) unless TLS verification is
-        // skipped; kubectl does not. The credentials are applied before that refusal.
-        const plainHttp = k.server.startsWith('http:') && e instanceof Error && /HTTP protocol is not allowed/.test(e.message);
-        if (!plainHttp) throw credentialError(k, e);
-        opts.agent = new http.Agent();
-      }
-      const headers: Record<string, string> = {};
-      for (const [h, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : String(v);
-      const out: Prepared = { agent: opts.agent as http.Agent, headers };
-      if (opts.auth) out.auth = opts.auth;
-      return out;
-    })();
-    prepared.set(k.kc, p);
-    p.catch(() => prepared.delete(k.kc));
+    p = connect(k.endpoint.cluster, k.endpoint.user, { env: k.endpoint.env });
+    prepared.set(k.endpoint, p);
+    p.catch(() => prepared.delete(k.endpoint));
   }
   return p;
 }
 
-function credentialError(k: LoadedKube, e: unknown): TransportError {
-  const user = k.kc.getCurrentUser();
-  const msg = e instanceof Error ? e.message : String(e);
-  const exec: unknown = user?.exec;
-  if (isRaw(exec) && typeof exec['command'] === 'string') {
-    const cmd = [exec['command'], ...(Array.isArray(exec['args']) ? exec['args'] : [])].join(' ');
-    if ((e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      return new TransportError('ExecPluginFailed', `the kubeconfig's exec plugin \`${exec['command']}\` was not found (is it installed and on PATH?)`);
-    }
-    const first = msg.split('\n').map((l) => l.trim()).find((l) => l !== '');
-    return new TransportError('ExecPluginFailed', `the kubeconfig's exec plugin \`${cmd}\` failed: ${first ?? 'it exited with an error and printed nothing'}`);
-  }
-  return new TransportError('CredentialsUnreadable', `the kubeconfig's credentials for user "${user?.name ?? '(none)'}" could not be loaded: ${msg.split('\n')[0]}`);
-}
-
-function send(url: URL, method: string, p: Prepared, body: string | undefined, timeoutMs: number): Promise<Response> {
+function send(url: URL, method: string, p: Connection, body: string | undefined, timeoutMs: number): Promise<Response> {
   return new Promise((resolvePromise, reject) => {
-    const headers: Record<string, string> = { ...p.headers, accept: 'application/json', 'user-agent': 'irsa-doctor (live)' };
+    const headers: Record<string, string | string[]> = { ...p.headers, accept: 'application/json', 'user-agent': 'irsa-doctor (live)' };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     const lib = url.protocol === 'http:' ? http : https;
-    const req = lib.request(url, { method, headers, agent: p.agent, ...(p.auth ? { auth: p.auth } : {}) }, (res) => {
+    const req = lib.request(url, { ...p.tls, method, headers, agent: p.agent, ...(p.auth ? { auth: p.auth } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -430,8 +361,9 @@ async function call(k: LoadedKube, method: string, path: string, query: Record<s
       }
       throw e;
     }
-    if (res.status === 401 && !refreshed && k.kc.getCurrentUser()?.exec) {
-      refresh = refreshed = true; // an expired exec credential: ask the plugin again, once
+    const user = k.endpoint.user;
+    if (res.status === 401 && !refreshed && (user?.exec || user?.tokenFile)) {
+      refresh = refreshed = true; // an expired exec credential or a rotated token file: ask again, once
       continue;
     }
     if (RETRYABLE.has(res.status) && attempt < MAX_ATTEMPTS) {
@@ -478,12 +410,12 @@ const HTTP_REASONS: Record<number, string> = {
 };
 
 /**
- * What went wrong, from an HTTP status and body, or from an error of @kubernetes/client-node
- * 1.x (`ApiException`: numeric `code`, unparsed string `body`), or any other error.
+ * What went wrong, from an HTTP status and body, or from an API client's exception (numeric
+ * `code`, unparsed string `body`, as @kubernetes/client-node's ApiException), or any other error.
  */
 export function kubeFailure(e: unknown): KubeFailure {
   const o: Raw = isRaw(e) ? e : e instanceof Error ? { message: e.message } : {};
-  // Our own responses carry `status`; client-node's ApiException carries a numeric `code`
+  // Our own responses carry `status`; API client exceptions carry a numeric `code`
   // (Node's system errors carry a string `code`: no HTTP answer).
   const code = typeof o['status'] === 'number' ? o['status'] : typeof o['code'] === 'number' ? o['code'] : undefined;
   if (code === undefined) {
