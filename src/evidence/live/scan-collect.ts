@@ -6,6 +6,7 @@
 // unchanged.
 
 import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableFact } from '../facts.js';
+import { withoutManagedFields } from './list-text.js';
 import { loadKube, objectFacts, parseBody, requestText, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
 import type { AwsClientOptions } from './clients.js';
 import { collectProviders, collectRole } from './aws.js';
@@ -144,7 +145,8 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
     // Ask for the next page before this one is parsed and made into facts (the slow part).
     const early = raw.ok ? peekContinue(raw.text) : undefined;
     if (early) pending = page(early);
-    const out = raw.ok ? parseBody(raw) : raw;
+    // managedFields is cut from the text of every kind but service accounts (see below).
+    const out = raw.ok ? parseBody(r.kind === 'ServiceAccount' ? raw : { status: raw.status, text: withoutManagedFields(raw.text) }) : raw;
     if (!out.ok) {
       // The list's snapshot was compacted away between pages: start again from a fresh one.
       if (out.failure.code === 410 && cont && restarts < 2) {
