@@ -624,12 +624,11 @@ export class KubeApi implements Service {
       );
       return this.json(200, { ...t, apiVersion: `meta.k8s.io/${table}` }, `application/json;as=Table;v=${table};g=meta.k8s.io`);
     }
-    // Like the API server, list items carry no apiVersion/kind.
-    const items = page.map((x) => {
-      const { apiVersion: _a, kind: _k, ...rest } = x.obj;
-      return rest;
-    });
-    return this.json(200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata: listMeta, items });
+    // Like the API server, list items carry no apiVersion/kind. The text is what JSON.stringify
+    // of the whole list gives, from each item's text serialised once (stored objects are frozen).
+    const items = page.map((x) => itemJson(x.obj)).join(',');
+    const body = `{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(listMeta)},"items":[${items}]}`;
+    return { status: 200, headers: { 'content-type': JSON_CT, 'cache-control': 'no-cache, private' }, body };
   }
 
   private async watch(req: LabRequest, p: ParsedPath): Promise<LabResponse> {
@@ -875,6 +874,18 @@ export class KubeApi implements Service {
 }
 
 /** JSON with sorted keys, as Go marshals the maps kubectl writes into last-applied-configuration. */
+/** A stored (deep-frozen, never modified) object's text as a list item: without apiVersion and kind. */
+const itemTexts = new WeakMap<JsonObject, string>();
+function itemJson(o: JsonObject): string {
+  let t = itemTexts.get(o);
+  if (t === undefined) {
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    t = JSON.stringify(rest);
+    if (Object.isFrozen(o)) itemTexts.set(o, t);
+  }
+  return t;
+}
+
 function sortedJson(v: Json): string {
   const sort = (x: Json): Json => (Array.isArray(x) ? x.map(sort) : isObject(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k]!)])) : x);
   return JSON.stringify(sort(v));
