@@ -7,6 +7,7 @@
 
 import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableFact } from '../facts.js';
 import { withoutManagedFields } from './list-text.js';
+import { PodSharer } from './share.js';
 import { loadKube, objectFacts, parseBody, requestText, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
 import type { AwsClientOptions } from './clients.js';
 import { collectProviders, collectRole } from './aws.js';
@@ -129,7 +130,7 @@ export function peekContinue(text: string): string | undefined {
 }
 
 /** One kind, every page (`limit`, `continue`; a 410 on continue restarts the list, twice at most). */
-async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void): Promise<ListOutcome> {
+async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void, each?: (o: K8sObject) => void): Promise<ListOutcome> {
   const base = r.group === '' ? '/api/v1' : `/apis/${r.group}/v1`;
   const path = ns === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${encodeURIComponent(ns)}/${r.plural}`;
   const src: Source = { path: `api:kubernetes:${ns === undefined ? `list${r.kind}ForAllNamespaces` : `listNamespaced${r.kind}`}` };
@@ -169,6 +170,7 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
         delete f.object.status;
       }
     }
+    if (each) for (const f of got) each(f.object);
     items.push(...got);
     onPage(got.length);
     const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
@@ -240,8 +242,11 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
     progress.listed[r.plural] = (progress.listed[r.plural] ?? 0) + n;
     tell();
   };
+  // Replicas' equal subtrees become one object (memory, and the checks compare replicas faster).
+  const sharer = new PodSharer();
+  const each = (r: Kind) => (r.kind === 'Pod' ? (o: K8sObject) => sharer.pod(o) : undefined);
   const listKind = async (r: Kind): Promise<KindListing> => {
-    const out = await listAll(k, r, ns, pageSize, count(r));
+    const out = await listAll(k, r, ns, pageSize, count(r), each(r));
     if (!('failure' in out)) return { kind: r, items: out.items, pages: out.pages, failures: [] };
     const where = ns === undefined ? 'all namespaces' : `namespace ${ns}`;
     if (ns !== undefined || out.failure.code !== 403) return { kind: r, items: [], pages: out.pages, failures: [{ where, namespace: ns, failure: out.failure }] };
@@ -249,7 +254,7 @@ export async function collectScan(o: ScanCollectOptions): Promise<ScanCollected>
     if ('failure' in names) return { kind: r, items: [], pages: out.pages, failures: [{ where, namespace: undefined, failure: out.failure }] };
     const listing: KindListing = { kind: r, items: [], pages: out.pages, failures: [] };
     const per = await bounded(
-      names.names.map((n) => () => listAll(k, r, n, pageSize, count(r)).then((x) => [n, x] as const)),
+      names.names.map((n) => () => listAll(k, r, n, pageSize, count(r), each(r)).then((x) => [n, x] as const)),
       concurrency,
       () => undefined,
     );
