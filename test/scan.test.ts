@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLab, type Lab } from '../src/lab/lab.js';
-import { findWorld } from '../src/lab/world.js';
+import { findWorld, parseWorld } from '../src/lab/world.js';
+import { kubectlPath, run } from '../src/lab/kube/testing.js';
 import { scan, scanExitCode, type ScanResult } from '../src/core/scan.js';
 import { diagnoseLive } from '../src/core/diagnose.js';
 import { renderScanText } from '../src/cli/scan.js';
@@ -192,5 +193,69 @@ describe('scan (demo world)', { timeout: 180_000 }, () => {
     assert.ok(r.workloads.every((w) => w.workload.namespace === 'payments'));
     assert.equal(r.report.scan.scope, 'namespace payments');
     assert.equal(lab.faults.counts()['kube:list pods'], 1);
+  });
+});
+
+describe('scan: a workload is as bad as its worst pod', { timeout: 120_000 }, () => {
+  // Two replicas started before their service account was annotated (no AWS_ROLE_ARN: the
+  // webhook mutates at creation only), then one more after it: the Deployment is broken even
+  // though its alphabetically first pod may be the healthy one.
+  const world = parseWorld(
+    `
+name: scan-mixed-replicas
+description: replicas on both sides of the role-arn annotation
+reproduces: [IRSA303]
+accounts: [{ id: "111122223333", partition: aws }]
+clusters: [{ name: mixed-usw2, region: us-west-2, version: "1.31", issuer: public }]
+steps:
+  - provider: { cluster: mixed-usw2, clientIds: [sts.amazonaws.com], thumbprints: auto }
+  - role: { name: mixed-worker, irsa: { cluster: mixed-usw2, namespace: mixed, serviceAccount: worker }, attach: [AmazonS3ReadOnlyAccess] }
+  - apply:
+      cluster: mixed-usw2
+      objects:
+        - { apiVersion: v1, kind: Namespace, metadata: { name: mixed } }
+        - { apiVersion: v1, kind: ServiceAccount, metadata: { name: worker, namespace: mixed } }
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: { name: worker, namespace: mixed }
+          spec:
+            replicas: 2
+            selector: { matchLabels: { app: worker } }
+            template:
+              metadata: { labels: { app: worker } }
+              spec: { serviceAccountName: worker, containers: [{ name: w, image: "public.ecr.aws/aws-cli/aws-cli:2.22.35" }] }
+  - advance: 1d
+  - annotate: { cluster: mixed-usw2, namespace: mixed, serviceAccount: worker, annotations: { eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/mixed-worker" } }
+expect: {}
+`,
+    'test/scan.test.ts',
+  );
+  let lab: Lab;
+  before(async () => {
+    lab = await startLab({ world });
+  });
+  after(async () => {
+    await lab?.stop();
+  });
+
+  test('verdict, the pod shown, the count per verdict, the text line and the JSON', async () => {
+    const kubectl = await run(kubectlPath(), ['patch', 'deployment', 'worker', '-n', 'mixed', '--type', 'merge', '-p', '{"spec":{"replicas":3}}'], { PATH: process.env['PATH'] ?? '', KUBECONFIG: lab.kubeconfigPath, HOME: lab.dir });
+    assert.equal(kubectl.code, 0, kubectl.stderr);
+    const r = await scan({ ...labLiveOptions(lab), allNamespaces: true });
+    const w = r.workloads.find((x) => x.workload.name === 'worker')!;
+    assert.ok(w, JSON.stringify(r.workloads.map((x) => x.workload)));
+    assert.equal(w.pods, 3);
+    assert.equal(w.podVerdicts.broken, 2, JSON.stringify(w.podVerdicts));
+    assert.equal(w.podVerdicts.broken + w.podVerdicts.unknown + w.podVerdicts.ok + w.podVerdicts.warn, 3);
+    assert.equal(w.verdict, 'broken');
+    assert.equal(w.report.verdict, 'broken', 'the pod shown is a broken one');
+    assert.ok(w.checks.includes('IRSA303'), w.checks.join(','));
+    const healthy = (['unknown', 'ok', 'warn'] as const).find((v) => w.podVerdicts[v] === 1)!;
+    assert.match(renderScanText(r), new RegExp(`^mixed/deployment/worker\\s+BROKEN\\s+\\S*IRSA303\\S*\\s+\\(3 pods: 2 broken, 1 ${healthy}\\)$`, 'm'));
+    const json = JSON.parse(JSON.stringify(r.report)) as { subjects: Array<{ workloadRef: { name: string }; podVerdicts: Record<string, number>; verdict: string }> };
+    const subject = json.subjects.find((s) => s.workloadRef.name === 'worker')!;
+    assert.deepEqual(subject.podVerdicts, w.podVerdicts);
+    assert.equal(subject.verdict, 'broken');
+    assert.equal(scanExitCode(r), 1);
   });
 });

@@ -18,9 +18,17 @@ export function scanOptionsFromCli(o: ScanCliOptions): ScanOptions {
 
 const UNDECIDED_SHOWN = 20;
 
+/** `(3 pods)`, or when replicas differ `(3 pods: 1 broken, 2 ok)` (the line shows the worst). */
+function podsNote(w: ScanResult['workloads'][number]): string {
+  if (w.pods === 1) return '';
+  const mixed = (['broken', 'warn', 'unknown', 'ok'] as const).filter((v) => w.podVerdicts[v] > 0);
+  if (mixed.length < 2) return `(${w.pods} pods)`;
+  return `(${w.pods} pods: ${mixed.map((v) => `${w.podVerdicts[v]} ${v}`).join(', ')})`;
+}
+
 /** One line per workload, the info lines, the summary. */
 export function renderScanText(r: ScanResult, opts: { verbose?: boolean } = {}): string {
-  const rows = r.workloads.map((w) => [`${w.workload.namespace}/${w.workload.kind.toLowerCase()}/${w.workload.name}`, w.verdict.toUpperCase(), w.checks.join(',') || '-', w.pods === 1 ? '' : `(${w.pods} pods)`]);
+  const rows = r.workloads.map((w) => [`${w.workload.namespace}/${w.workload.kind.toLowerCase()}/${w.workload.name}`, w.verdict.toUpperCase(), w.checks.join(',') || '-', podsNote(w)]);
   const width = rows.reduce((n, row) => Math.max(n, row[0]!.length), 0);
   const lines = rows.map((row) => `${row[0]!.padEnd(width)}  ${row[1]!.padEnd(7)}  ${row[2]}${row[3] ? `  ${row[3]}` : ''}`);
   const s = r.report.scan;

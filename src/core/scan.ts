@@ -1,6 +1,6 @@
 // `irsa-doctor scan`: the whole cluster (or a namespace) in one pass. The facts come from
 // collectScan (list per kind, one read per distinct role); the same join and checks as
-// `diagnose` judge them; the subjects are then grouped by owning workload, the first pod
+// `diagnose` judge them; the subjects are then grouped by owning workload, the worst pod
 // standing for the rest.
 
 import { diagnoseFacts, SCHEMA_VERSION, type Report } from './diagnose.js';
@@ -11,18 +11,22 @@ export type ScanOptions = ScanCollectOptions & { now?: Date };
 
 export interface WorkloadResult {
   workload: WorkloadRef;
+  /** The worst of its pods' verdicts (broken, warn, unknown, ok). */
   verdict: Verdict;
-  /** Check ids that failed (else warned, else were unknown) for the first pod. */
+  /** Check ids that failed (else warned, else were unknown) for the pod shown. */
   checks: string[];
   /** How many IRSA pods this workload stands for. */
   pods: number;
+  /** How many of them got each verdict: replicas can differ (a pod started before the annotation). */
+  podVerdicts: Record<Verdict, number>;
+  /** The pod shown: the alphabetically first of those with the worst verdict. */
   report: SubjectReport;
 }
 
 export interface ScanResult {
   workloads: WorkloadResult[];
   /** One subject per workload (checks.md), each with `pods`. */
-  report: Report & { subjects: Array<SubjectReport & { pods: number; workloadRef: WorkloadRef }>; scan: ScanSummary };
+  report: Report & { subjects: Array<SubjectReport & { pods: number; podVerdicts: Record<Verdict, number>; workloadRef: WorkloadRef }>; scan: ScanSummary };
   collected: ScanCollected;
 }
 
@@ -58,10 +62,13 @@ export function verdictChecks(s: SubjectReport): string[] {
   return [];
 }
 
+const RANK: Record<Verdict, number> = { ok: 0, unknown: 1, warn: 2, broken: 3 };
+
 /**
  * The pure half of `scan`: the subjects of a full diagnosis grouped by owning workload (pods
- * only; templates and bare service accounts are stood for by pods), sorted by workload key, the
- * alphabetically first pod standing for the rest.
+ * only; templates and bare service accounts are stood for by pods), sorted by workload key. A
+ * workload is as bad as its worst pod, which stands for the rest (the alphabetically first of
+ * the worst), and the count of each verdict among its pods is kept.
  */
 export function groupByWorkload(subjects: readonly SubjectReport[], podOwners: ReadonlyMap<string, WorkloadRef>): WorkloadResult[] {
   // String.prototype.localeCompare is this collator's compare (ECMA-402), made once here.
@@ -79,8 +86,13 @@ export function groupByWorkload(subjects: readonly SubjectReport[], podOwners: R
   return [...groups.values()]
     .sort((a, b) => collate(a.key, b.key))
     .map((g) => {
-      const first = [...g.subjects].sort((a, b) => collate(a.subject.pod ?? '', b.subject.pod ?? ''))[0]!;
-      return { workload: g.ref, verdict: first.verdict, checks: verdictChecks(first), pods: g.subjects.length, report: first };
+      const podVerdicts: Record<Verdict, number> = { ok: 0, warn: 0, unknown: 0, broken: 0 };
+      let shown: SubjectReport | undefined;
+      for (const s of g.subjects) {
+        podVerdicts[s.verdict]++;
+        if (!shown || RANK[s.verdict] > RANK[shown.verdict] || (s.verdict === shown.verdict && collate(s.subject.pod ?? '', shown.subject.pod ?? '') < 0)) shown = s;
+      }
+      return { workload: g.ref, verdict: shown!.verdict, checks: verdictChecks(shown!), pods: g.subjects.length, podVerdicts, report: shown! };
     });
 }
 
@@ -107,7 +119,7 @@ export async function scan(o: ScanOptions): Promise<ScanResult> {
     collected,
     report: {
       schemaVersion: SCHEMA_VERSION,
-      subjects: workloads.map((w) => ({ ...w.report, pods: w.pods, workloadRef: w.workload })),
+      subjects: workloads.map((w) => ({ ...w.report, pods: w.pods, podVerdicts: w.podVerdicts, workloadRef: w.workload })),
       notes: full.notes,
       generatedAt: full.generatedAt,
       scan: summary,
