@@ -251,8 +251,9 @@ export class ObjectStore {
     const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
     const current = q.at === undefined || q.at >= b.lastWrite;
     const keys = current ? b.sortedLive() : [...b.versions.keys()].sort(compareKeys);
-    const lo = Math.max(q.prefix ? lowerBound(keys, q.prefix) : 0, q.start ? lowerBound(keys, q.start) : 0);
     const hi = q.prefix ? lowerBound(keys, prefixEnd(q.prefix)) : keys.length;
+    // A start past the prefix's range leaves nothing (and nothing remaining, not a negative count).
+    const lo = Math.min(hi, Math.max(q.prefix ? lowerBound(keys, q.prefix) : 0, q.start ? lowerBound(keys, q.start) : 0));
     const objAt = (key: string): JsonObject | null | undefined => (current ? b.live.get(key) : versionAt(b.versions.get(key)!, q.at!)?.obj);
     const items: Array<{ key: string; obj: JsonObject }> = [];
     let i = lo;
