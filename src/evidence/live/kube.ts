@@ -193,7 +193,7 @@ function readConfigFile(path: string): Raw {
   for (const u of Array.isArray(doc['users']) ? doc['users'] : []) {
     if (!isRaw(u) || !isRaw(u['user'])) continue;
     const user = u['user'];
-    for (const k of ['client-certificate', 'client-key', 'token-file']) abs(user, k);
+    for (const k of ['client-certificate', 'client-key', 'tokenFile', 'token-file']) abs(user, k);
     // client-go: an exec command with a path separator is relative to the kubeconfig's folder.
     const exec = user['exec'];
     if (isRaw(exec) && typeof exec['command'] === 'string' && exec['command'].includes('/')) abs(exec, 'command');
@@ -289,14 +289,29 @@ interface Response {
 
 const prepared = new WeakMap<LoadedKube['endpoint'], Promise<Connection>>();
 
-/** TLS agent and auth headers for the current context, prepared once per run (exec plugins are slow); `fresh` runs the plugin or reads the token file again. */
-async function prepare(k: LoadedKube, fresh = false): Promise<Connection> {
-  let p = fresh ? undefined : prepared.get(k.endpoint);
-  if (!p) {
-    p = connect(k.endpoint.cluster, k.endpoint.user, { env: k.endpoint.env });
-    prepared.set(k.endpoint, p);
-    p.catch(() => prepared.delete(k.endpoint));
+/**
+ * TLS agent and auth headers for the current context, prepared once per run (exec plugins are
+ * slow) and shared by concurrent calls. Prepared again, once for all of them, when the exec
+ * credential is about to expire or when a call got a 401 with `stale` (the connection it used).
+ */
+async function prepare(k: LoadedKube, stale?: Connection): Promise<Connection> {
+  for (;;) {
+    const p = prepared.get(k.endpoint);
+    if (!p) break;
+    const c = await p; // a failure reaches every call that waited on it, as before
+    const expiring = c.expiresAt !== undefined && c.expiresAt - Date.now() < 10_000;
+    if (c !== stale && !expiring) return c;
+    if (prepared.get(k.endpoint) === p) {
+      prepared.delete(k.endpoint);
+      break;
+    }
+    // Another call has already prepared a new connection: use it.
   }
+  const p = connect(k.endpoint.cluster, k.endpoint.user, { env: k.endpoint.env });
+  prepared.set(k.endpoint, p);
+  p.catch(() => {
+    if (prepared.get(k.endpoint) === p) prepared.delete(k.endpoint);
+  });
   return p;
 }
 
@@ -343,14 +358,14 @@ async function call(k: LoadedKube, method: string, path: string, query: Record<s
   const url = new URL(k.server.replace(/\/+$/, '') + path);
   for (const [q, v] of Object.entries(query)) url.searchParams.set(q, v);
   const text = body === undefined ? undefined : JSON.stringify(body);
-  let refresh = false;
+  let stale: Connection | undefined;
   let refreshed = false;
   // A GET is safe to send again after a reset connection or a timeout; a write is not (it may
   // have been applied). 429 and 5xx are retried for every method: the server did not act.
   const idempotent = method === 'GET';
   for (let attempt = 1; ; attempt++) {
-    const p = await prepare(k, refresh);
-    refresh = false;
+    const p = await prepare(k, stale);
+    stale = undefined;
     let res: Response;
     try {
       res = await send(url, method, p, text, k.timeoutMs);
@@ -363,7 +378,9 @@ async function call(k: LoadedKube, method: string, path: string, query: Record<s
     }
     const user = k.endpoint.user;
     if (res.status === 401 && !refreshed && (user?.exec || user?.tokenFile)) {
-      refresh = refreshed = true; // an expired exec credential or a rotated token file: ask again, once
+      // An expired exec credential or a rotated token file: ask again, once.
+      refreshed = true;
+      stale = p;
       continue;
     }
     if (RETRYABLE.has(res.status) && attempt < MAX_ATTEMPTS) {
