@@ -148,12 +148,13 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     chmodSync(join(bin, 'plugin'), 0o755);
     valid.add('from-plugin');
     const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: join(bin, 'plugin'), args: [], env: [{ name: 'PLUGIN_TOKEN', value: 'from-plugin' }], interactiveMode: 'Never', provideClusterInfo: true };
-    assert.equal((await version(config('exec-info', { exec }))).kind, 'kubeVersion');
+    const extensions = [{ name: 'client.authentication.k8s.io/exec', extension: { audience: 'kubernetes', tenant: 'acme' } }];
+    assert.equal((await version(config('exec-info', { exec }, { extensions }))).kind, 'kubeVersion');
     assert.equal(seen.at(-1)!.authorization, 'Bearer from-plugin');
     assert.deepEqual(JSON.parse(readFileSync(infoFile, 'utf8')), {
       apiVersion: 'client.authentication.k8s.io/v1',
       kind: 'ExecCredential',
-      spec: { interactive: false, cluster: { server: apiUrl, 'insecure-skip-tls-verify': false, 'certificate-authority-data': caData() } },
+      spec: { interactive: false, cluster: { server: apiUrl, 'insecure-skip-tls-verify': false, 'certificate-authority-data': caData(), config: { audience: 'kubernetes', tenant: 'acme' } } },
     });
 
     const older = { ...exec, apiVersion: 'client.authentication.k8s.io/v1beta1' };

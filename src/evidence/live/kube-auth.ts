@@ -32,6 +32,8 @@ export interface ClusterEntry {
   skipTLSVerify: boolean;
   tlsServerName?: string;
   proxyUrl?: string;
+  /** The cluster's `client.authentication.k8s.io/exec` extension, handed to exec plugins that ask for the cluster. */
+  execExtension?: unknown;
 }
 
 const EXEC_V1 = 'client.authentication.k8s.io/v1';
@@ -84,6 +86,8 @@ export function clusterEntry(e: Raw): ClusterEntry | string {
   set('caData', c['certificate-authority-data']);
   set('tlsServerName', c['tls-server-name']);
   set('proxyUrl', c['proxy-url']);
+  const ext = Array.isArray(c['extensions']) ? c['extensions'].find((e) => isRaw(e) && e['name'] === 'client.authentication.k8s.io/exec') : undefined;
+  if (isRaw(ext) && ext['extension'] !== undefined) out.execExtension = ext['extension'];
   // kubectl: "specifying a root certificates file with the insecure flag is not allowed".
   if (out.skipTLSVerify && (out.caFile || out.caData)) return 'sets both insecure-skip-tls-verify and a certificate-authority, which kubectl refuses';
   return out;
@@ -430,6 +434,7 @@ function runExec(exec: ExecConfig, cluster: ClusterEntry, timeoutMs: number, ter
     if (cluster.proxyUrl) c['proxy-url'] = cluster.proxyUrl;
     if (cluster.caData) c['certificate-authority-data'] = cluster.caData;
     else if (cluster.caFile) c['certificate-authority-data'] = readFile('certificate-authority', cluster.caFile, 'TLSError').toString('base64');
+    if (cluster.execExtension !== undefined) c['config'] = cluster.execExtension;
     spec['cluster'] = c;
   }
   const env: Record<string, string> = {};
