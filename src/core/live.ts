@@ -5,31 +5,18 @@
 
 import type { Fact, TokenFact } from '../evidence/facts.js';
 import { loadKube, collectWorkload, serverVersion, requestToken, type LoadedKube } from '../evidence/live/kube.js';
-import type { AwsClientOptions } from '../evidence/live/clients.js';
-import { annotatedRoleArn, connectAws } from '../evidence/live/aws-side.js';
+import { annotatedRoleArn, connectAws, type AwsSideOptions } from '../evidence/live/aws-side.js';
 import { collectProviders, collectRole, probeWebIdentity } from '../evidence/live/aws.js';
 import { collectIssuer } from '../evidence/live/issuer.js';
 import { parseRoleArn } from '../iam/arn.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../k8s/webhook.js';
 
-export interface LiveOptions {
+export interface LiveOptions extends AwsSideOptions {
   selector: string;
   namespace?: string;
   kubeconfig?: string;
   context?: string;
-  /** `--cluster`: the EKS cluster name, when the context does not say it. */
-  cluster?: string;
-  profile?: string;
-  region?: string;
-  /** `--role-profile`: credentials for the account of a role in another account. */
-  roleProfile?: string;
   probe?: boolean;
-  timeoutMs?: number;
-  /** `--ca-file`: extra CA for the issuer and the AWS endpoints. */
-  ca?: string;
-  /** For the in-process lab (demo, tests): explicit endpoints and keys. */
-  aws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
-  roleAws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
   env?: Readonly<Record<string, string | undefined>>;
 }
 

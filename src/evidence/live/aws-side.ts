@@ -8,14 +8,18 @@ import { makeAwsClients, type AwsClientOptions, type AwsClients } from './client
 import { collectCluster, findClusterByEndpoint, whoAmI } from './aws.js';
 import { parseRoleArn } from '../../iam/arn.js';
 
+/** The AWS side of a live run: which cluster, which credentials, how to reach the endpoints. */
 export interface AwsSideOptions {
+  /** `--cluster`: the EKS cluster name, when the context does not say it. */
   cluster?: string;
   profile?: string;
   region?: string;
+  /** `--role-profile`: credentials for the account of a role in another account. */
   roleProfile?: string;
   timeoutMs?: number;
+  /** `--ca-file`: extra CA for the issuer and the AWS endpoints. */
   ca?: string;
-  /** For the in-process lab: explicit endpoints and keys. */
+  /** For the in-process lab (demo, tests): explicit endpoints and keys. */
   aws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
   roleAws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
   /** Attempts per AWS call (the SDK's maxAttempts; default 3). */

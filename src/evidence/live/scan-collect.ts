@@ -9,9 +9,8 @@ import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableF
 import { withoutManagedFields } from './list-text.js';
 import { PodSharer } from './share.js';
 import { loadKube, objectFacts, parseBody, requestText, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
-import type { AwsClientOptions } from './clients.js';
 import { collectProviders, collectRole } from './aws.js';
-import { annotatedRoleArn, connectAws, type AwsSide } from './aws-side.js';
+import { annotatedRoleArn, connectAws, type AwsSide, type AwsSideOptions } from './aws-side.js';
 import { collectIssuer } from './issuer.js';
 import { GetAccountAuthorizationDetailsCommand, GetAccountSummaryCommand, GetPolicyCommand, GetPolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { describeAwsError, reasonOf } from './clients.js';
@@ -20,20 +19,12 @@ import { parseRoleArn } from '../../iam/arn.js';
 import { ROLE_ARN_ANNOTATION } from '../../k8s/webhook.js';
 import { serviceAccountName, containers } from '../../k8s/pod.js';
 
-export interface ScanCollectOptions {
+export interface ScanCollectOptions extends AwsSideOptions {
   /** One namespace; ignored with `allNamespaces`. Default: the context's, else `default`. */
   namespace?: string;
   allNamespaces?: boolean;
   kubeconfig?: string;
   context?: string;
-  cluster?: string;
-  profile?: string;
-  region?: string;
-  roleProfile?: string;
-  timeoutMs?: number;
-  ca?: string;
-  aws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
-  roleAws?: Pick<AwsClientOptions, 'endpoints' | 'credentials'>;
   env?: Readonly<Record<string, string | undefined>>;
   /** Role reads in flight at once (default 8). */
   concurrency?: number;
