@@ -109,8 +109,10 @@ const PER_REPLICA_METADATA = new Set(['name', 'uid', 'resourceVersion', 'managed
 const PER_REPLICA_SPEC = new Set(['nodeName']);
 
 interface ReplicaRef {
-  /** Everything but the pod object, as text: the pods of one group share it. */
+  /** Namespace, controller uid and number of names: where to look for an earlier replica. */
   group: string;
+  /** Everything else but the pod object: a replica's must equal (as JSON) the earlier one's. */
+  context: readonly unknown[];
   /** The pod's name, then its API access volumes' names in spec order. */
   names: string[];
   object: K8sObject;
@@ -120,6 +122,7 @@ interface ReplicaRef {
 
 interface Judged {
   names: readonly string[];
+  context: readonly unknown[];
   object: K8sObject;
   verdict: Verdict;
   findings: Renamer<Finding[]>;
@@ -153,10 +156,7 @@ class Replicas {
       if (typeof n === 'string' && API_ACCESS_VOLUME.test(n) && !names.includes(n)) names.push(n);
     }
     const { pod: _pod, ...subject } = s.subject;
-    const group = JSON.stringify([
-      p.namespace,
-      controller.uid,
-      names.length,
+    const context = [
       p.owners,
       p.sources,
       p.workload ?? null,
@@ -168,13 +168,14 @@ class Replicas {
       // Lookups held by the evidence are shared objects; the ones made per subject are small.
       s.serviceAccount.state === 'found' ? this.id(s.serviceAccount) : s.serviceAccount,
       s.role.state === 'found' ? this.id(s.role) : s.role,
-    ]);
-    return { group, names, object: p.object, lookups: [s.serviceAccount, s.role] };
+    ];
+    const group = `${p.namespace}\u0000${controller.uid}\u0000${names.length}`;
+    return { group, context, names, object: p.object, lookups: [s.serviceAccount, s.role] };
   }
 
   /** A pod of the same group already judged whose object equals this one's but for the names. */
   judged(r: ReplicaRef): Judged | undefined {
-    return this.groups.get(r.group)?.find((j) => samePod(j.object, r.object, j.names, r.names));
+    return this.groups.get(r.group)?.find((j) => sameValue(j.context, r.context, NO_NAMES, NO_NAMES, 2) && samePod(j.object, r.object, j.names, r.names));
   }
 
   remember(r: ReplicaRef, report: SubjectReport): void {
@@ -182,13 +183,13 @@ class Replicas {
     const findings = renamer(report.findings, r.names);
     if (!findings) return;
     const list = this.groups.get(r.group) ?? [];
-    list.push({ names: r.names, object: r.object, verdict: report.verdict, findings });
+    list.push({ names: r.names, context: r.context, object: r.object, verdict: report.verdict, findings });
     this.groups.set(r.group, list);
   }
 
   /** Whether one of the names occurs in the subject's evidence (other than as a whole name) or the cluster's. */
   private mentioned(r: ReplicaRef): boolean {
-    if (r.names.some((n) => r.group.includes(n))) return true;
+    if (r.names.some((n) => r.group.includes(n)) || inText(r.context, r.names)) return true;
     // The pod as samePod compares it; the strings that are a name are renamed as a whole.
     if (contains(r.object, r.names, true, 0)) return true;
     // The service account and role are the same objects for every pod of the group: a name in
@@ -240,6 +241,28 @@ function contains(v: unknown, names: readonly string[], wholeRenamed: boolean, d
   }
   return false;
 }
+
+/**
+ * Whether one of `names` occurs in the JSON text of `v`: in a string, a key, or a number,
+ * boolean or null as JSON writes it (names are DNS-1123: no JSON punctuation can be part of one).
+ */
+function inText(v: unknown, names: readonly string[]): boolean {
+  if (typeof v === 'string') return includesAny(v, names);
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return includesAny(JSON.stringify(v), names);
+  if (typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (inText(x === undefined ? null : x, names)) return true;
+    return false;
+  }
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined) continue;
+    if (includesAny(k, names) || inText(x, names)) return true;
+  }
+  return false;
+}
+
+const NO_NAMES: readonly string[] = [];
 
 function includesAny(s: string, names: readonly string[]): boolean {
   for (const n of names) if (s.includes(n)) return true;
