@@ -652,7 +652,8 @@ function joinPods(
   for (const p of pods) addOwners(p);
   const ownedBy = (kind: string, name: string, ns: string) => owned.has(objectKey(kind, ns, name));
   // Any namespace: a ReplicaSet or Job whose owner is given at all is left to that owner.
-  const given = new Set(objects.flatMap((x) => (typeof x.object.metadata.name === 'string' ? [`${x.object.kind}\u0000${x.object.metadata.name}`] : [])));
+  const given = new Set<string>();
+  for (const x of objects) if (typeof x.object.metadata.name === 'string') given.add(`${x.object.kind}\u0000${x.object.metadata.name}`);
   for (const f of objects) {
     const o = f.object;
     if (!(WORKLOAD_KINDS as readonly string[]).includes(o.kind) || !o.metadata.name) continue;
