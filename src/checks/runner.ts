@@ -15,6 +15,9 @@ export interface SubjectReport {
   findings: Finding[];
 }
 
+/** How bad a verdict is: a workload is as bad as its worst pod. */
+export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { ok: 0, unknown: 1, warn: 2, broken: 3 };
+
 export function verdictOf(findings: readonly Finding[]): Verdict {
   if (findings.some((f) => f.status === 'fail')) return 'broken';
   if (findings.some((f) => f.status === 'warn')) return 'warn';

@@ -10,6 +10,7 @@ import { diagnoseLive, SCHEMA_VERSION, type Report } from '../core/diagnose.js';
 import { renderJson } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import { colorsFor } from '../report/colors.js';
+import { VERDICT_RANK } from '../checks/runner.js';
 import type { Io } from './main.js';
 
 const SHORT: Record<string, string> = { Deployment: 'deploy', StatefulSet: 'sts', DaemonSet: 'ds', CronJob: 'cronjob', Job: 'job' };
@@ -40,9 +41,10 @@ export async function runDemo(world = 'demo', probe = true): Promise<Report> {
           probe,
           timeoutMs: 10_000,
         });
-        // One subject per workload: its first pod stands for the rest (they share a template).
-        const first = r.report.subjects[0];
-        if (first) subjects.push(first);
+        // One subject per workload: its worst subject stands for the rest (as in `scan`).
+        let shown: Report['subjects'][number] | undefined;
+        for (const s of r.report.subjects) if (!shown || VERDICT_RANK[s.verdict] > VERDICT_RANK[shown.verdict]) shown = s;
+        if (shown) subjects.push(shown);
         notes.push(...r.report.notes);
       }
     }

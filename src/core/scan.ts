@@ -5,7 +5,7 @@
 
 import { diagnoseFacts, SCHEMA_VERSION, type Report } from './diagnose.js';
 import { collectScan, type ScanCollectOptions, type ScanCollected, type WorkloadRef } from '../evidence/live/scan-collect.js';
-import type { SubjectReport, Verdict } from '../checks/runner.js';
+import { VERDICT_RANK, type SubjectReport, type Verdict } from '../checks/runner.js';
 
 export type ScanOptions = ScanCollectOptions & { now?: Date };
 
@@ -62,8 +62,6 @@ export function verdictChecks(s: SubjectReport): string[] {
   return [];
 }
 
-const RANK: Record<Verdict, number> = { ok: 0, unknown: 1, warn: 2, broken: 3 };
-
 /**
  * The pure half of `scan`: the subjects of a full diagnosis grouped by owning workload (pods
  * only; templates and bare service accounts are stood for by pods), sorted by workload key. A
@@ -90,7 +88,7 @@ export function groupByWorkload(subjects: readonly SubjectReport[], podOwners: R
       let shown: SubjectReport | undefined;
       for (const s of g.subjects) {
         podVerdicts[s.verdict]++;
-        if (!shown || RANK[s.verdict] > RANK[shown.verdict] || (s.verdict === shown.verdict && collate(s.subject.pod ?? '', shown.subject.pod ?? '') < 0)) shown = s;
+        if (!shown || VERDICT_RANK[s.verdict] > VERDICT_RANK[shown.verdict] || (s.verdict === shown.verdict && collate(s.subject.pod ?? '', shown.subject.pod ?? '') < 0)) shown = s;
       }
       return { workload: g.ref, verdict: shown!.verdict, checks: verdictChecks(shown!), pods: g.subjects.length, podVerdicts, report: shown! };
     });
