@@ -10,18 +10,13 @@
 // never shared whole (it differs between replicas); its children are, one by one.
 
 import type { K8sObject } from '../facts.js';
+import { deepFreeze } from '../../k8s/freeze.js';
 
 type Raw = Record<string, unknown>;
 const isRaw = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const API_ACCESS_VOLUME = /kube-api-access-[a-z0-9]{5}/;
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
-  for (const x of Object.values(v)) deepFreeze(x);
-  return Object.freeze(v);
-}
 
 export class PodSharer {
   private readonly seen = new Map<string, unknown>();

@@ -15,6 +15,7 @@
 // - Write observers (onWrite) let the engine maintain indexes and the controllers their queues.
 
 import type { JsonObject } from './patch.js';
+import { deepFreeze } from '../../k8s/freeze.js';
 
 interface Version {
   rv: number;
@@ -59,13 +60,6 @@ export interface PageQuery {
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
-}
-
-/** Freezes a JSON value and everything in it (already-frozen subtrees are skipped). */
-export function deepFreeze<T>(v: T): T {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
-  for (const x of Object.values(v as object)) deepFreeze(x);
-  return Object.freeze(v);
 }
 
 function compareKeys(a: string, b: string): number {
