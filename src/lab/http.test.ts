@@ -104,3 +104,24 @@ describe('faults', () => {
     );
   });
 });
+
+describe('bodies', () => {
+  // A list page is sent as its items' cached buffers, gathered into slices of about 64 KiB: the
+  // client must get exactly their concatenation, whatever the sizes (empty, tiny, over a slice).
+  const sizes = [0, 1, 7, 65_535, 65_536, 65_537, 3, 200_000, 0, 64 * 1024 * 3 + 5, 11];
+  const chunks = sizes.map((n, i) => Buffer.alloc(n, String.fromCharCode(97 + (i % 26))));
+  const chunked: Service = { ...echo, handle: () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: chunks }) };
+  let server: RunningServer;
+  before(async () => {
+    server = await serve(chunked, { cert: leaf.chainPem, key: leaf.keyPem, faults: new Faults() });
+  });
+  after(() => server.close());
+
+  test('a body of many buffers arrives as their concatenation, with its length', async () => {
+    const r = await get(server, '/list');
+    assert.ok('status' in r, JSON.stringify(r));
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, sizes.reduce((a, b) => a + b, 0));
+    assert.equal(r.body, Buffer.concat(chunks).toString());
+  });
+});

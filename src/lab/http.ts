@@ -20,7 +20,8 @@ export interface LabRequest {
 export interface LabResponse {
   status: number;
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  /** The body; a list of buffers is sent as their concatenation (list pages from cached items). */
+  body?: string | Buffer | readonly Buffer[];
 }
 
 export interface Service {
@@ -173,15 +174,16 @@ export interface ServeOptions {
 }
 
 /**
- * Writes a body in 64 KiB slices, waiting for the socket to drain: one multi-megabyte write keeps
- * the lab's thread busy encrypting it (about twice as long for a 3 MB list page), while slices
- * let TLS records go out as they are made and other requests be served in between.
+ * Writes a body in slices of about 64 KiB, waiting for the socket to drain: one multi-megabyte
+ * write keeps the lab's thread busy encrypting it (about twice as long for a 3 MB list page),
+ * while slices let TLS records go out as they are made and other requests be served in between.
+ * A body given as many small buffers (a list page's items) is gathered into such slices.
  */
-async function writeBody(res: ServerResponse, body: Buffer): Promise<void> {
+async function writeBody(res: ServerResponse, chunks: readonly Buffer[]): Promise<void> {
   const SLICE = 64 * 1024;
-  for (let at = 0; at < body.length; at += SLICE) {
-    if (res.destroyed) return;
-    if (!res.write(body.subarray(at, at + SLICE))) await new Promise<void>((r) => {
+  const send = async (b: Buffer): Promise<void> => {
+    if (res.write(b)) return;
+    await new Promise<void>((r) => {
       const done = () => {
         res.off('drain', done);
         res.off('close', done);
@@ -190,7 +192,24 @@ async function writeBody(res: ServerResponse, body: Buffer): Promise<void> {
       res.on('drain', done);
       res.on('close', done);
     });
+  };
+  let group: Buffer[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; ) {
+      if (res.destroyed) return;
+      const part = at === 0 && chunk.length <= SLICE - size ? chunk : chunk.subarray(at, at + SLICE - size);
+      at += part.length;
+      group.push(part);
+      size += part.length;
+      if (size >= SLICE) {
+        await send(group.length === 1 ? group[0]! : Buffer.concat(group, size));
+        group = [];
+        size = 0;
+      }
+    }
   }
+  if (size > 0 && !res.destroyed) await send(group.length === 1 ? group[0]! : Buffer.concat(group, size));
   res.end();
 }
 
@@ -246,8 +265,10 @@ export async function serve(service: Service, opts: ServeOptions): Promise<Runni
         out.headers = { ...out.headers, 'x-lab-error': String((e as Error)?.message ?? e).slice(0, 200).replace(/[^\x20-\x7e]/g, '?') };
       }
     }
-    const payload = out.body === undefined ? Buffer.alloc(0) : typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
-    res.writeHead(out.status, { 'content-length': String(payload.length), ...out.headers });
+    const payload: readonly Buffer[] = out.body === undefined ? [] : typeof out.body === 'string' ? [Buffer.from(out.body)] : Buffer.isBuffer(out.body) ? [out.body] : out.body;
+    let length = 0;
+    for (const b of payload) length += b.length;
+    res.writeHead(out.status, { 'content-length': String(length), ...out.headers });
     logEntry(out.status, fault);
     await writeBody(res, payload);
   };

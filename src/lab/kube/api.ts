@@ -624,10 +624,15 @@ export class KubeApi implements Service {
       );
       return this.json(200, { ...t, apiVersion: `meta.k8s.io/${table}` }, `application/json;as=Table;v=${table};g=meta.k8s.io`);
     }
-    // Like the API server, list items carry no apiVersion/kind. The text is what JSON.stringify
-    // of the whole list gives, from each item's text serialised once (stored objects are frozen).
-    const items = page.map((x) => itemJson(x.obj)).join(',');
-    const body = `{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(listMeta)},"items":[${items}]}`;
+    // Like the API server, list items carry no apiVersion/kind. The bytes are what JSON.stringify
+    // of the whole list gives, from each item's bytes encoded once (stored objects are frozen), and
+    // sent without being joined into one string.
+    const body: Buffer[] = [Buffer.from(`{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(listMeta)},"items":[`)];
+    page.forEach((x, i) => {
+      if (i > 0) body.push(COMMA);
+      body.push(itemJson(x.obj));
+    });
+    body.push(LIST_END);
     return { status: 200, headers: { 'content-type': JSON_CT, 'cache-control': 'no-cache, private' }, body };
   }
 
@@ -873,19 +878,21 @@ export class KubeApi implements Service {
   }
 }
 
-/** JSON with sorted keys, as Go marshals the maps kubectl writes into last-applied-configuration. */
-/** A stored (deep-frozen, never modified) object's text as a list item: without apiVersion and kind. */
-const itemTexts = new WeakMap<JsonObject, string>();
-function itemJson(o: JsonObject): string {
+const COMMA = Buffer.from(',');
+const LIST_END = Buffer.from(']}');
+/** A stored (deep-frozen, never modified) object's UTF-8 JSON as a list item: without apiVersion and kind. */
+const itemTexts = new WeakMap<JsonObject, Buffer>();
+function itemJson(o: JsonObject): Buffer {
   let t = itemTexts.get(o);
   if (t === undefined) {
     const { apiVersion: _a, kind: _k, ...rest } = o;
-    t = JSON.stringify(rest);
+    t = Buffer.from(JSON.stringify(rest));
     if (Object.isFrozen(o)) itemTexts.set(o, t);
   }
   return t;
 }
 
+/** JSON with sorted keys, as Go marshals the maps kubectl writes into last-applied-configuration. */
 function sortedJson(v: Json): string {
   const sort = (x: Json): Json => (Array.isArray(x) ? x.map(sort) : isObject(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k]!)])) : x);
   return JSON.stringify(sort(v));
