@@ -197,6 +197,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       },
     };
     await applyWorld(lab, world);
+    for (const c of clusters.values()) c.kube.api.warmListCache();
     return lab;
   } catch (e) {
     for (const s of started.reverse()) await s.close().catch(() => undefined);

@@ -315,7 +315,10 @@ async function prepare(k: LoadedKube, stale?: Connection): Promise<Connection> {
   return p;
 }
 
-function send(url: URL, method: string, p: Connection, body: string | undefined, timeoutMs: number): Promise<Response> {
+/** Bytes of a successful answer handed to `onHead` before the rest arrives. */
+const HEAD_BYTES = 4096;
+
+function send(url: URL, method: string, p: Connection, body: string | undefined, timeoutMs: number, onHead?: (head: string) => void): Promise<Response> {
   return new Promise((resolvePromise, reject) => {
     const headers: Record<string, string | string[]> = { ...p.headers, accept: 'application/json', 'user-agent': 'irsa-doctor (live)' };
     if (body !== undefined) {
@@ -325,9 +328,19 @@ function send(url: URL, method: string, p: Connection, body: string | undefined,
     const lib = url.protocol === 'http:' ? http : https;
     const req = lib.request(url, { ...p.tls, method, headers, agent: p.agent, ...(p.auth ? { auth: p.auth } : {}) }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+      let head = onHead && ok ? 0 : -1;
+      const giveHead = () => {
+        head = -1;
+        onHead!(Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8'));
+      };
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        if (head >= 0 && (head += c.length) >= HEAD_BYTES) giveHead();
+      });
       res.on('end', () => {
         clearTimeout(timer);
+        if (head >= 0) giveHead();
         resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', (e) => {
@@ -354,7 +367,7 @@ function networkError(url: URL, e: Error): TransportError {
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 /** One API call; retries 429/5xx (honouring Retry-After, capped), a GET after a reset or a timeout, and a 401 once with fresh credentials. */
-async function call(k: LoadedKube, method: string, path: string, query: Record<string, string> = {}, body?: unknown): Promise<Response> {
+async function call(k: LoadedKube, method: string, path: string, query: Record<string, string> = {}, body?: unknown, onHead?: (head: string) => void): Promise<Response> {
   const url = new URL(k.server.replace(/\/+$/, '') + path);
   for (const [q, v] of Object.entries(query)) url.searchParams.set(q, v);
   const text = body === undefined ? undefined : JSON.stringify(body);
@@ -368,7 +381,7 @@ async function call(k: LoadedKube, method: string, path: string, query: Record<s
     stale = undefined;
     let res: Response;
     try {
-      res = await send(url, method, p, text, k.timeoutMs);
+      res = await send(url, method, p, text, k.timeoutMs, onHead);
     } catch (e) {
       if (idempotent && e instanceof TransportError && (e.reason === 'Timeout' || (e.reason === 'Unreachable' && /ECONNRESET|socket hang up|EPIPE/.test(e.message))) && attempt < MAX_ATTEMPTS) {
         await sleep(backoffMs(attempt));
@@ -472,7 +485,7 @@ function reasonLine(f: KubeFailure): string {
 }
 
 type Outcome = { ok: true; json: unknown } | { ok: false; failure: KubeFailure };
-type RawOutcome = { ok: true; status: number; text: string } | { ok: false; failure: KubeFailure };
+export type RawOutcome = { ok: true; status: number; text: string } | { ok: false; failure: KubeFailure };
 
 /** One call on the Kubernetes API with the kubeconfig's TLS and credentials (exec plugin refresh, retries of 429/5xx). */
 export async function request(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<Outcome> {
@@ -480,11 +493,16 @@ export async function request(k: LoadedKube, method: string, path: string, query
   return raw.ok ? parseBody(raw) : raw;
 }
 
-/** As `request`, the body left unparsed (a paginated list reads its `continue` token first). */
-export async function requestText(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown): Promise<RawOutcome> {
+/**
+ * As `request`, the body left unparsed. `onHead`, if given, gets the first 4 KiB of a successful
+ * answer as soon as they arrive (a paginated list reads its `continue` token there and asks for
+ * the next page while the rest of this one is still on the wire); it may be called again if the
+ * answer is cut and the call retried.
+ */
+export async function requestText(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown, onHead?: (head: string) => void): Promise<RawOutcome> {
   let res: Response;
   try {
-    res = await call(k, method, path, query, body);
+    res = await call(k, method, path, query, body, onHead);
   } catch (e) {
     if (e instanceof TransportError) return { ok: false, failure: { reason: e.reason, message: e.message } };
     throw e;

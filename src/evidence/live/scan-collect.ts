@@ -8,7 +8,7 @@
 import type { Fact, K8sObject, K8sObjectFact, NotFoundFact, Source, UnavailableFact } from '../facts.js';
 import { withoutManagedFields } from './list-text.js';
 import { PodSharer } from './share.js';
-import { loadKube, objectFacts, parseBody, requestText, serverVersion, type KubeFailure, type LoadedKube } from './kube.js';
+import { loadKube, objectFacts, parseBody, requestText, serverVersion, type KubeFailure, type LoadedKube, type RawOutcome } from './kube.js';
 import { collectProviders, collectRole } from './aws.js';
 import { annotatedRoleArn, connectAws, type AwsSide, type AwsSideOptions } from './aws-side.js';
 import { collectIssuer } from './issuer.js';
@@ -91,7 +91,7 @@ export interface ScanCollected {
 type Raw = Record<string, unknown>;
 const isRaw = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-interface Kind {
+export interface Kind {
   kind: string;
   group: string;
   plural: string;
@@ -120,23 +120,60 @@ export function peekContinue(text: string): string | undefined {
   return m?.[1] || undefined;
 }
 
-/** One kind, every page (`limit`, `continue`; a 410 on continue restarts the list, twice at most). */
-async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void, each?: (o: K8sObject) => void): Promise<ListOutcome> {
+/**
+ * Pages asked for ahead of the one being parsed. One is enough for the next page to be on the
+ * wire while this one is parsed; more would only hold more pages' text in memory.
+ */
+const LOOKAHEAD = 1;
+
+/**
+ * One kind, every page (`limit`, `continue`; a 410 on continue restarts the list, twice at most).
+ * The next page is asked for as soon as this one's head (its list metadata) has arrived, so the
+ * server prepares and sends it while this one is still arriving and being parsed.
+ */
+export async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize: number, onPage: (n: number) => void, each?: (o: K8sObject) => void): Promise<ListOutcome> {
   const base = r.group === '' ? '/api/v1' : `/apis/${r.group}/v1`;
   const path = ns === undefined ? `${base}/${r.plural}` : `${base}/namespaces/${encodeURIComponent(ns)}/${r.plural}`;
   const src: Source = { path: `api:kubernetes:${ns === undefined ? `list${r.kind}ForAllNamespaces` : `listNamespaced${r.kind}`}` };
-  const page = (cont: string | undefined) => requestText(k, 'GET', path, { limit: String(pageSize), ...(cont ? { continue: cont } : {}) });
+  // Continue tokens seen in pages' heads and not yet asked for; pages asked for and not yet taken.
+  const seen: string[] = [];
+  const ahead = new Map<string, Promise<RawOutcome>>();
+  let generation = 0;
+  const fetchPage = (cont: string | undefined): Promise<RawOutcome> => {
+    const gen = generation;
+    const onHead = (head: string) => {
+      const next = peekContinue(head);
+      if (next && gen === generation && !ahead.has(next) && !seen.includes(next)) {
+        seen.push(next);
+        pump();
+      }
+    };
+    const p = requestText(k, 'GET', path, { limit: String(pageSize), ...(cont ? { continue: cont } : {}) }, undefined, onHead);
+    p.catch(() => undefined); // a page asked for ahead and never taken must not be an unhandled rejection
+    return p;
+  };
+  const pump = () => {
+    while (seen.length > 0 && ahead.size < LOOKAHEAD) {
+      const t = seen.shift()!;
+      ahead.set(t, fetchPage(t));
+    }
+  };
+  const take = (cont: string): Promise<RawOutcome> => {
+    const p = ahead.get(cont) ?? fetchPage(cont);
+    ahead.delete(cont);
+    const i = seen.indexOf(cont);
+    if (i >= 0) seen.splice(i, 1);
+    pump();
+    return p;
+  };
   const items: K8sObjectFact[] = [];
   let cont: string | undefined;
   let restarts = 0;
   let pages = 0;
-  let pending = page(undefined);
+  let pending = fetchPage(undefined);
   for (;;) {
     const raw = await pending;
     pages++;
-    // Ask for the next page before this one is parsed and made into facts (the slow part).
-    const early = raw.ok ? peekContinue(raw.text) : undefined;
-    if (early) pending = page(early);
     // managedFields is cut from the text of every kind but service accounts (see below).
     const out = raw.ok ? parseBody(r.kind === 'ServiceAccount' ? raw : { status: raw.status, text: withoutManagedFields(raw.text) }) : raw;
     if (!out.ok) {
@@ -146,7 +183,10 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
         onPage(-items.length);
         items.length = 0;
         cont = undefined;
-        pending = page(undefined);
+        generation++;
+        seen.length = 0;
+        ahead.clear();
+        pending = fetchPage(undefined);
         continue;
       }
       return { failure: out.failure, pages };
@@ -167,7 +207,7 @@ async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pageSize:
     const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
     cont = typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
     if (!cont) return { items, pages };
-    if (early !== cont) pending = page(cont);
+    pending = take(cont);
   }
 }
 

@@ -45,7 +45,7 @@ import { managerFromUserAgent, rfc3339 } from './managed-fields.js';
 import { applyJsonPatch, isObject, mergePatch, PatchError, type Json, type JsonObject } from './patch.js';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf.js';
 import { authorizeNonResource, authorizeResource, makeUser, rulesIn, type KubeUser, type KubeUserSpec, type ResourceAttributes } from './rbac.js';
-import { GROUPS, apiVersionOf, findResource, resourceByPlural, resourceForKind, type ResourceType } from './resources.js';
+import { GROUPS, RESOURCES, apiVersionOf, findResource, resourceByPlural, resourceForKind, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { toTable } from './tables.js';
 
@@ -214,6 +214,16 @@ export class KubeApi implements Service {
 
   list(plural: string, namespace?: string): JsonObject[] {
     return this.engine.list(resourceByPlural(plural), namespace).map((o) => structuredClone(o));
+  }
+
+  /**
+   * Serialises every stored object's list-item bytes now, as an API server's watch cache keeps
+   * its objects ready to send: the first list of a freshly seeded lab then costs what later ones
+   * do, instead of JSON-encoding thousands of objects inside a timed call. Objects written later
+   * are serialised on their first list.
+   */
+  warmListCache(): void {
+    for (const rt of RESOURCES) for (const o of this.engine.list(rt)) itemJson(o);
   }
 
   /** Runs the controllers until nothing moves (every write already does; seeding may want it). */

@@ -1,0 +1,97 @@
+// How a scan reads one kind's pages: the next page is asked for as soon as the current one's head
+// (its list metadata, with the continue token) has arrived, while the rest of it is still on the
+// wire; no page is asked for twice or in vain. Against an HTTPS server written here that holds the
+// tail of each page until the next page's request has arrived: a client that waited for whole
+// pages would stall it (the server then gives up holding and the test sees it).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createLabPki } from '../../lab/pki.js';
+import { loadKube } from './kube.js';
+import { listAll } from './scan-collect.js';
+
+const PAGES = [['a', 'b'], ['c', 'd'], ['e']];
+const HOLD_MS = 3000;
+
+describe('listAll', () => {
+  let server: Server;
+  let dir: string;
+  let kubeconfig: string;
+  const events: string[] = [];
+  const arrived = new Map<string, () => void>();
+  const waitFor = (cont: string) => new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), HOLD_MS);
+    arrived.set(cont, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+
+  before(async () => {
+    const pki = await createLabPki('list test');
+    const leaf = await pki.issueLeaf(['127.0.0.1']);
+    server = createServer({ cert: leaf.chainPem, key: leaf.keyPem }, (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://x');
+      const cont = url.searchParams.get('continue') ?? '';
+      events.push(`request ${cont || 'first'}`);
+      arrived.get(cont)?.();
+      const n = cont === '' ? 0 : Number(cont.slice(1));
+      const next = n + 1 < PAGES.length ? `c${n + 1}` : '';
+      // Each pod carries 3 KB of annotation, so that a page's head (4 KiB) is never the whole page.
+      const items = PAGES[n]!.map((name) => JSON.stringify({ metadata: { name, namespace: 'ns', uid: name, annotations: { pad: 'x'.repeat(3000) } }, spec: { serviceAccountName: 'default', containers: [{ name: 'app', image: 'app' }] } }));
+      const text = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"${next ? `,"continue":"${next}"` : ''}},"items":[${items.join(',')}]}`;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+      const cut = 4096 + 100;
+      res.write(text.slice(0, cut));
+      const rest = () => {
+        events.push(`end ${cont || 'first'}`);
+        res.end(text.slice(cut));
+      };
+      if (!next) return rest();
+      void waitFor(next).then((early) => {
+        if (!early) events.push(`stalled ${cont || 'first'}`);
+        rest();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    dir = mkdtempSync(join(tmpdir(), 'irsa-list-'));
+    kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 't',
+        clusters: [{ name: 't', cluster: { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') } }],
+        contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
+        users: [{ name: 't', user: { token: 'secret' } }],
+      }),
+    );
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the next page is asked for from the current page's head, before its end", async () => {
+    const k = loadKube({ kubeconfig, pageSize: 2 });
+    const seen: number[] = [];
+    const out = await listAll(k, { kind: 'Pod', group: '', plural: 'pods' }, undefined, 2, (n) => seen.push(n));
+    assert.ok('items' in out, JSON.stringify(out));
+    assert.deepEqual(out.items.map((f) => f.object.metadata.name), ['a', 'b', 'c', 'd', 'e']);
+    assert.equal(out.pages, 3);
+    assert.deepEqual(seen, [2, 2, 1]);
+    // Every page's tail was sent only after the next page had been asked for; three requests in all.
+    assert.deepEqual(events.filter((e) => e.startsWith('request')), ['request first', 'request c1', 'request c2']);
+    assert.ok(!events.some((e) => e.startsWith('stalled')), events.join(', '));
+    assert.ok(events.indexOf('request c1') < events.indexOf('end first'), events.join(', '));
+    assert.ok(events.indexOf('request c2') < events.indexOf('end c1'), events.join(', '));
+  });
+});
