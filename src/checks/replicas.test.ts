@@ -9,7 +9,8 @@ import { join as joinPath } from 'node:path';
 import type { Fact, K8sObject, K8sObjectFact } from '../evidence/facts.js';
 import { join } from '../evidence/join.js';
 import { readInputs } from '../evidence/offline/read.js';
-import { runChecks, samePod } from './runner.js';
+import { runChecks, samePod, setAsideReplicas } from './runner.js';
+import { diagnoseFacts } from '../core/diagnose.js';
 import { CHECKS } from './registry.js';
 import type { Check } from './define.js';
 import { NOW, scenario, type Scenario } from './testing/scenario.js';
@@ -28,7 +29,14 @@ function bothWays(facts: Fact[], mode: 'offline' | 'live') {
   const c = counted();
   const reused = runChecks(join(facts, { now: NOW, mode }), c.checks);
   const alone = runChecks(join(facts, { now: NOW, mode }), CHECKS, { reuseReplicas: false });
-  return { reused, alone, judged: c.judged() };
+  // diagnoseFacts sets replicas aside before the join: the same reports, notes and order.
+  const d = counted();
+  const diagnosed = diagnoseFacts(facts, { now: NOW, mode, checks: d.checks });
+  const diagnosedAlone = diagnoseFacts(facts, { now: NOW, mode, reuseReplicas: false });
+  assert.deepStrictEqual(diagnosed.subjects, alone, `${mode}: diagnoseFacts with replicas set aside`);
+  assert.deepStrictEqual(diagnosed.notes, diagnosedAlone.notes, `${mode}: the same notes`);
+  assert.equal(JSON.stringify(diagnosed.subjects), JSON.stringify(diagnosedAlone.subjects), `${mode}: the same JSON, key order included`);
+  return { reused, alone, judged: c.judged(), judgedSetAside: d.judged() };
 }
 
 /** `n` replicas of the scenario's pod: one ReplicaSet (with a uid), per-pod names, volume, node, status. */
@@ -100,11 +108,13 @@ describe('replicas judged once', () => {
     test(`${set.name}: one pod judged, the others renamed, identical to judging each`, () => {
       const facts = set.facts();
       for (const mode of ['offline', 'live'] as const) {
-        const { reused, alone, judged } = bothWays(facts, mode);
+        const { reused, alone, judged, judgedSetAside } = bothWays(facts, mode);
         assert.deepStrictEqual(reused, alone, mode);
         const pods = alone.filter((r) => r.subject.pod !== undefined);
         assert.equal(new Set(pods.map((r) => r.subject.pod)).size, pods.length, 'every replica keeps its own name');
         assert.equal(judged, alone.length - pods.length + 1, `${mode}: one pod of the ReplicaSet judged`);
+        assert.equal(judgedSetAside, alone.length - pods.length + 1, `${mode}: one pod of the ReplicaSet judged when set aside before the join`);
+        assert.equal(setAsideReplicas(facts)?.facts.length, facts.length - pods.length + 1, 'all but one pod set aside');
         if (set.failing) {
           for (const r of reused.filter((x) => x.subject.pod)) assert.equal(r.findings.find((f) => f.check === set.failing)?.status, 'fail', `${r.subject.pod} fails ${set.failing}`);
         }
@@ -148,10 +158,35 @@ describe('replicas judged once', () => {
 
   test("a pod named in its service account (shared by the replicas) does not lend its findings", () => {
     const facts = replicaFacts(scenario().with({ saAnnotations: { 'example.com/canary': 'web-7d9f8b6c5d-ax0q0' } }), 3);
-    const { reused, alone, judged } = bothWays(facts, 'live');
+    const { reused, alone, judged, judgedSetAside } = bothWays(facts, 'live');
     assert.deepStrictEqual(reused, alone);
     assert.equal(reused[0]!.subject.pod, 'web-7d9f8b6c5d-ax0q0');
     assert.equal(judged, 2, 'the named pod alone, then one for the other two');
+    // Set aside under the named pod, the other two cannot take its findings: everything is judged again.
+    assert.equal(judgedSetAside, 1 + 2, 'the kept pod, then the full join: the named pod and one for the other two');
+  });
+
+  test('replicas set aside come back in their place among interleaved pods of two ReplicaSets', () => {
+    const a = replicaFacts(scenario(), 4);
+    const b = replicaFacts(scenario().with({ mutated: false }), 3, { bareReplicaSet: true });
+    const podsOf = (fs: Fact[]) => fs.filter((f): f is K8sObjectFact => f.kind === 'k8sObject' && f.object.kind === 'Pod');
+    const [pa, pb] = [podsOf(a), podsOf(b)];
+    const interleaved = [pa[0]!, pb[0]!, pa[1]!, pb[1]!, pb[2]!, pa[2]!, pa[3]!];
+    const facts = [...a.filter((f) => !pa.includes(f as K8sObjectFact)), ...interleaved];
+    const { alone, judgedSetAside } = bothWays(facts, 'live');
+    assert.deepEqual(
+      alone.filter((r) => r.subject.pod).map((r) => r.subject.pod),
+      interleaved.map((f) => f.object.metadata.name),
+    );
+    assert.equal(judgedSetAside, alone.length - interleaved.length + 2, 'one pod per ReplicaSet judged');
+  });
+
+  test('nothing is set aside when facts tie outputs to pods by name', () => {
+    const facts = replicaFacts(scenario(), 3);
+    assert.ok(setAsideReplicas(facts));
+    const env: Fact = { kind: 'env', source: { path: 'env.txt' }, vars: { AWS_REGION: 'us-west-2' }, pod: { namespace: 'payments', name: 'web-7d9f8b6c5d-bx1q1' } } as Fact;
+    assert.equal(setAsideReplicas([...facts, env]), undefined);
+    bothWays([...facts, env], 'offline');
   });
 
   test('pods without a controller uid are judged one by one', () => {

@@ -3,7 +3,7 @@
 
 import type { Joined, SubjectEvidence } from '../evidence/join.js';
 import type { Evidence, Subject } from '../evidence/model.js';
-import type { K8sObject } from '../evidence/facts.js';
+import type { Fact, K8sObject, Source } from '../evidence/facts.js';
 import { catalogueEntry } from './catalogue.js';
 import type { Check, CheckContext, Finding } from './define.js';
 
@@ -78,15 +78,157 @@ function freezeFinding(f: Finding): void {
 export function runChecks(joined: Joined, checks: readonly Check[], opts: RunOptions = {}): SubjectReport[] {
   const ev = joined.evidence;
   if (opts.reuseReplicas === false) return joined.subjects.map((s) => judge(s, ev, checks));
+  return judgeAll(joined, checks, undefined)!;
+}
+
+/**
+ * As runChecks, for a join made without the pods `setAsideReplicas` withheld: each of those gets
+ * the findings of the pod it was set aside for, renamed, in its place among the pods. Undefined
+ * when one of them cannot (the kept pod's names occur elsewhere in its evidence, or a finding is
+ * not plain data): the caller then joins and judges every pod.
+ */
+export function runChecksSetAside(joined: Joined, checks: readonly Check[], aside: SetAside): SubjectReport[] | undefined {
+  return judgeAll(joined, checks, aside);
+}
+
+function judgeAll(joined: Joined, checks: readonly Check[], aside: SetAside | undefined): SubjectReport[] | undefined {
+  const ev = joined.evidence;
   const replicas = new Replicas(ev);
-  return joined.subjects.map((s) => {
+  const out: SubjectReport[] = [];
+  // With pods set aside: every real pod's report by its position among the facts' pods.
+  const pods: Array<{ at: number; report: SubjectReport }> = [];
+  for (const s of joined.subjects) {
     const r = replicas.of(s);
-    const prev = r && replicas.judged(r);
-    if (prev) return { subject: s.subject, verdict: prev.verdict, findings: prev.findings(r.names) };
-    const report = judge(s, ev, checks);
-    if (r) replicas.remember(r, report);
-    return report;
-  });
+    let j = r && replicas.judged(r);
+    let report: SubjectReport;
+    if (j) report = { subject: s.subject, verdict: j.verdict, findings: j.findings(r!.names) };
+    else {
+      report = judge(s, ev, checks);
+      if (r) replicas.remember(r, report);
+    }
+    const p = s.pod;
+    if (!aside || p?.origin !== 'pod') {
+      out.push(report);
+      continue;
+    }
+    pods.push({ at: aside.order.get(p.object) ?? -1, report });
+    const withheld = aside.replicas.get(p.object);
+    if (!withheld) continue;
+    j ??= r && replicas.judged(r);
+    if (!j) return undefined;
+    for (const w of withheld) pods.push({ at: w.at, report: { subject: { ...s.subject, pod: w.names[0]! }, verdict: j.verdict, findings: j.findings(w.names) } });
+  }
+  if (!aside) return out;
+  // The join puts real pods first, in the facts' order; templates and bare accounts follow.
+  pods.sort((a, b) => a.at - b.at);
+  return [...pods.map((x) => x.report), ...out];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Replicas set aside before the join. On a large cluster most pods are replicas; joining each
+// and comparing its evidence to an earlier replica's after the join costs more than judging.
+// setAsideReplicas compares the pod objects themselves, before the join: a pod equal to an
+// earlier one of the same controller but for the names (samePod), from the same source, is
+// withheld from the join, and runChecksSetAside gives it that pod's findings, renamed. The rest
+// of a pod's evidence follows from its object (owners from its owner references and labels,
+// service account and role from its spec, sources from its fact) as long as no fact names a
+// pod on its own: so nothing is set aside when the facts hold exec outputs, tokens, lockfiles
+// or probes, which the join ties to pods by name or folder.
+
+const POD_SPECIFIC = new Set<Fact['kind']>(['env', 'id', 'token', 'sdkDeps', 'probe']);
+
+/** Pods withheld from a join, each under the kept pod whose findings it will get. */
+export interface SetAside {
+  /** Each kept pod's withheld replicas: their names and their positions among the facts' pods. */
+  replicas: Map<K8sObject, Array<{ names: string[]; at: number }>>;
+  /** The kept pods' positions among the facts' pods. */
+  order: Map<K8sObject, number>;
+}
+
+interface ReplicaClass {
+  object: K8sObject;
+  names: string[];
+  source: Source;
+}
+
+/** The facts without the pods that are replicas of an earlier one, and those pods; undefined when none is. */
+export function setAsideReplicas(facts: readonly Fact[]): { facts: Fact[]; aside: SetAside } | undefined {
+  for (const f of facts) if (POD_SPECIFIC.has(f.kind)) return undefined;
+  const kept: Fact[] = [];
+  const aside: SetAside = { replicas: new Map(), order: new Map() };
+  // namespace -> controller uid -> pods kept as the first of their kind; namespace -> pod names.
+  const classes = new Map<string, Map<string, ReplicaClass[]>>();
+  const seen = new Map<string, Set<string>>();
+  let at = -1;
+  let withheld = 0;
+  for (const f of facts) {
+    if (f.kind !== 'k8sObject' || f.object.kind !== 'Pod' || !f.object.metadata.name) {
+      kept.push(f);
+      continue;
+    }
+    const o = f.object;
+    const name = f.object.metadata.name;
+    at++;
+    const ns = o.metadata.namespace ?? 'default';
+    let names = seen.get(ns);
+    if (!names) seen.set(ns, (names = new Set()));
+    // A second fact for the same pod is the join's to drop (the first given wins).
+    const again = names.has(name);
+    names.add(name);
+    const ref = again ? undefined : replicaRef(o);
+    if (!ref) {
+      aside.order.set(o, at);
+      kept.push(f);
+      continue;
+    }
+    let byUid = classes.get(ns);
+    if (!byUid) classes.set(ns, (byUid = new Map()));
+    const list = byUid.get(ref.uid);
+    const rep = list?.find((c) => c.names.length === ref.names.length && sameSource(c.source, f.source) && samePod(c.object, o, c.names, ref.names));
+    if (rep) {
+      const l = aside.replicas.get(rep.object);
+      if (l) l.push({ names: ref.names, at });
+      else aside.replicas.set(rep.object, [{ names: ref.names, at }]);
+      withheld++;
+      continue;
+    }
+    const c = { object: o, names: ref.names, source: f.source };
+    if (list) list.push(c);
+    else byUid.set(ref.uid, [c]);
+    aside.order.set(o, at);
+    kept.push(f);
+  }
+  return withheld > 0 ? { facts: kept, aside } : undefined;
+}
+
+function sameSource(a: Source, b: Source): boolean {
+  return a === b || (a.path === b.path && a.line === b.line && JSON.stringify(a) === JSON.stringify(b));
+}
+
+/**
+ * Where to look for a pod's earlier replica (its namespace, controller uid and number of names:
+ * `group`) and its names (the pod's, then its API access volumes' in spec order); undefined for a
+ * pod that can have none: no controller uid, or a name outside DNS-1123 (shell quoting would differ).
+ */
+function replicaRef(o: K8sObject): { uid: string; names: string[]; readonly group: string } | undefined {
+  const name = o.metadata.name;
+  if (typeof name !== 'string' || !DNS1123.test(name)) return undefined;
+  const controller = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
+  if (!controller?.uid) return undefined;
+  const names = [name];
+  const volumes = (o.spec as { volumes?: unknown } | undefined)?.volumes;
+  for (const v of Array.isArray(volumes) ? volumes : []) {
+    const n = (v as { name?: unknown } | null)?.name;
+    if (typeof n === 'string' && API_ACCESS_VOLUME.test(n) && !names.includes(n)) names.push(n);
+  }
+  const uid = controller.uid;
+  return {
+    uid,
+    names,
+    get group() {
+      return `${o.metadata.namespace ?? 'default'}\u0000${uid}\u0000${names.length}`;
+    },
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -149,15 +291,10 @@ class Replicas {
   /** What makes the subject a replica of another, or undefined when it must be judged on its own. */
   of(s: SubjectEvidence): ReplicaRef | undefined {
     const p = s.pod;
-    if (!p || p.origin !== 'pod' || p.env.length || p.ids.length || !DNS1123.test(p.name)) return undefined;
-    const controller = (p.object.metadata.ownerReferences ?? []).find((r) => r.controller);
-    if (!controller?.uid) return undefined;
-    const names = [p.name];
-    const volumes = (p.object.spec as { volumes?: unknown } | undefined)?.volumes;
-    for (const v of Array.isArray(volumes) ? volumes : []) {
-      const n = (v as { name?: unknown } | null)?.name;
-      if (typeof n === 'string' && API_ACCESS_VOLUME.test(n) && !names.includes(n)) names.push(n);
-    }
+    if (!p || p.origin !== 'pod' || p.env.length || p.ids.length) return undefined;
+    const ref = replicaRef(p.object);
+    if (!ref || p.name !== p.object.metadata.name || p.namespace !== (p.object.metadata.namespace ?? 'default')) return undefined;
+    const { group, names } = ref;
     const { pod: _pod, ...subject } = s.subject;
     const context = [
       p.owners,
@@ -172,7 +309,6 @@ class Replicas {
       s.serviceAccount.state === 'found' ? this.id(s.serviceAccount) : s.serviceAccount,
       s.role.state === 'found' ? this.id(s.role) : s.role,
     ];
-    const group = `${p.namespace}\u0000${controller.uid}\u0000${names.length}`;
     return { group, context, names, object: p.object, lookups: [s.serviceAccount, s.role] };
   }
 

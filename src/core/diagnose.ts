@@ -5,7 +5,7 @@ import type { Fact } from '../evidence/facts.js';
 import { join, type JoinOptions } from '../evidence/join.js';
 import { readInputs, type ReadResult } from '../evidence/offline/read.js';
 import { CHECKS } from '../checks/registry.js';
-import { runChecks, type SubjectReport } from '../checks/runner.js';
+import { runChecks, runChecksSetAside, setAsideReplicas, type SubjectReport } from '../checks/runner.js';
 import type { Check } from '../checks/define.js';
 
 export const SCHEMA_VERSION = 1;
@@ -24,12 +24,29 @@ export interface Report {
 
 export interface DiagnoseOptions extends JoinOptions {
   checks?: readonly Check[];
+  /**
+   * Judge one pod of each set of replicas and give the others its findings, renamed (the
+   * runner's Replicas; on large inputs, replicas are set aside before the join). Default true;
+   * false judges every pod (the tests compare both).
+   */
+  reuseReplicas?: boolean;
 }
 
 export function diagnoseFacts(facts: Fact[], opts: DiagnoseOptions = {}): Report {
+  const checks = opts.checks ?? CHECKS;
+  const generatedAt = (opts.now ?? new Date()).toISOString();
+  if (opts.reuseReplicas === false) {
+    const joined = join(facts, opts);
+    return { schemaVersion: SCHEMA_VERSION, subjects: runChecks(joined, checks, { reuseReplicas: false }), notes: joined.evidence.notes, generatedAt };
+  }
+  const set = setAsideReplicas(facts);
+  if (set) {
+    const joined = join(set.facts, opts);
+    const subjects = runChecksSetAside(joined, checks, set.aside);
+    if (subjects) return { schemaVersion: SCHEMA_VERSION, subjects, notes: joined.evidence.notes, generatedAt };
+  }
   const joined = join(facts, opts);
-  const subjects = runChecks(joined, opts.checks ?? CHECKS);
-  return { schemaVersion: SCHEMA_VERSION, subjects, notes: joined.evidence.notes, generatedAt: (opts.now ?? new Date()).toISOString() };
+  return { schemaVersion: SCHEMA_VERSION, subjects: runChecks(joined, checks), notes: joined.evidence.notes, generatedAt };
 }
 
 export interface OfflineResult {
