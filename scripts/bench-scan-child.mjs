@@ -15,7 +15,7 @@ const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
 // Pure evaluation: the same judging `scan` does (join + every check + grouping by workload), on
 // the evidence already collected; the median of rounds over at least a second (a warm-up first).
-const m = measureEvaluation(r.collected.facts, r.collected.podOwners, { minSeconds: 1 });
+const m = measureEvaluation(r.collected.facts, r.collected.podOwners, { minSeconds: Number(process.env.BENCH_EVAL_SECONDS ?? 1) });
 const pods = r.report.scan.pods;
 process.stdout.write(
   `${JSON.stringify({

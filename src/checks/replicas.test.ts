@@ -179,6 +179,14 @@ describe('replicas judged once', () => {
       interleaved.map((f) => f.object.metadata.name),
     );
     assert.equal(judgedSetAside, alone.length - interleaved.length + 2, 'one pod per ReplicaSet judged');
+    // A set-aside pod's findings are renamed when first read, then are a plain property.
+    const report = diagnoseFacts(facts, { now: NOW, mode: 'live' }).subjects[2]!;
+    assert.equal(report.subject.pod, interleaved[2]!.object.metadata.name);
+    assert.equal(typeof Object.getOwnPropertyDescriptor(report, 'findings')?.get, 'function');
+    assert.deepStrictEqual(report.findings, alone[2]!.findings);
+    assert.equal(Object.getOwnPropertyDescriptor(report, 'findings')?.get, undefined);
+    report.findings = [];
+    assert.deepEqual(report.findings, []);
   });
 
   test('nothing is set aside when facts tie outputs to pods by name', () => {

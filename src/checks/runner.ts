@@ -116,12 +116,34 @@ function judgeAll(joined: Joined, checks: readonly Check[], aside: SetAside | un
     if (!withheld) continue;
     j ??= r && replicas.judged(r);
     if (!j) return undefined;
-    for (const w of withheld) pods.push({ at: w.at, report: { subject: { ...s.subject, pod: w.names[0]! }, verdict: j.verdict, findings: j.findings(w.names) } });
+    for (const w of withheld) pods.push({ at: w.at, report: replicaReport({ ...s.subject, pod: w.names[0]! }, j, w.names) });
   }
   if (!aside) return out;
   // The join puts real pods first, in the facts' order; templates and bare accounts follow.
   pods.sort((a, b) => a.at - b.at);
   return [...pods.map((x) => x.report), ...out];
+}
+
+/**
+ * A set-aside replica's report, its findings renamed when first read: a scan shows one pod per
+ * workload, so most replicas' findings are never read, only their verdicts. Once read, the
+ * findings are a plain data property like any report's.
+ */
+function replicaReport(subject: Subject, j: Judged, names: readonly string[]): SubjectReport {
+  const report = { subject, verdict: j.verdict } as SubjectReport;
+  Object.defineProperty(report, 'findings', {
+    enumerable: true,
+    configurable: true,
+    get(): Finding[] {
+      const findings = j.findings(names);
+      Object.defineProperty(report, 'findings', { value: findings, enumerable: true, configurable: true, writable: true });
+      return findings;
+    },
+    set(v: Finding[]) {
+      Object.defineProperty(report, 'findings', { value: v, enumerable: true, configurable: true, writable: true });
+    },
+  });
+  return report;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -201,34 +223,31 @@ export function setAsideReplicas(facts: readonly Fact[]): { facts: Fact[]; aside
   return withheld > 0 ? { facts: kept, aside } : undefined;
 }
 
+/** Two sources equal as JSON (each pod of a list has its own copy of the list's). */
 function sameSource(a: Source, b: Source): boolean {
-  return a === b || (a.path === b.path && a.line === b.line && JSON.stringify(a) === JSON.stringify(b));
+  return a === b || sameValue(a, b, NO_NAMES, NO_NAMES, 2);
 }
 
 /**
- * Where to look for a pod's earlier replica (its namespace, controller uid and number of names:
- * `group`) and its names (the pod's, then its API access volumes' in spec order); undefined for a
- * pod that can have none: no controller uid, or a name outside DNS-1123 (shell quoting would differ).
+ * Where to look for a pod's earlier replica (in its namespace, with the same controller uid and
+ * number of names) and its names (the pod's, then its API access volumes' in spec order);
+ * undefined for a pod that can have none: no controller uid, or a name outside DNS-1123 (shell
+ * quoting would differ).
  */
-function replicaRef(o: K8sObject): { uid: string; names: string[]; readonly group: string } | undefined {
+function replicaRef(o: K8sObject): { uid: string; names: string[] } | undefined {
   const name = o.metadata.name;
   if (typeof name !== 'string' || !DNS1123.test(name)) return undefined;
-  const controller = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
-  if (!controller?.uid) return undefined;
+  let uid: string | undefined;
+  const refs = o.metadata.ownerReferences ?? [];
+  for (let i = 0; i < refs.length && uid === undefined; i++) if (refs[i]!.controller) uid = refs[i]!.uid ?? '';
+  if (!uid) return undefined;
   const names = [name];
   const volumes = (o.spec as { volumes?: unknown } | undefined)?.volumes;
   for (const v of Array.isArray(volumes) ? volumes : []) {
     const n = (v as { name?: unknown } | null)?.name;
     if (typeof n === 'string' && API_ACCESS_VOLUME.test(n) && !names.includes(n)) names.push(n);
   }
-  const uid = controller.uid;
-  return {
-    uid,
-    names,
-    get group() {
-      return `${o.metadata.namespace ?? 'default'}\u0000${uid}\u0000${names.length}`;
-    },
-  };
+  return { uid, names };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -294,7 +313,8 @@ class Replicas {
     if (!p || p.origin !== 'pod' || p.env.length || p.ids.length) return undefined;
     const ref = replicaRef(p.object);
     if (!ref || p.name !== p.object.metadata.name || p.namespace !== (p.object.metadata.namespace ?? 'default')) return undefined;
-    const { group, names } = ref;
+    const { names } = ref;
+    const group = `${p.namespace}\u0000${ref.uid}\u0000${names.length}`;
     const { pod: _pod, ...subject } = s.subject;
     const context = [
       p.owners,
@@ -371,7 +391,7 @@ function contains(v: unknown, names: readonly string[], wholeRenamed: boolean, d
   if (typeof v === 'string') return !(wholeRenamed && names.includes(v)) && includesAny(v, names);
   if (typeof v !== 'object' || v === null) return false;
   if (Array.isArray(v)) {
-    for (const x of v) if (contains(x, names, wholeRenamed, depth + 1)) return true;
+    for (let i = 0; i < v.length; i++) if (contains(v[i], names, wholeRenamed, depth + 1)) return true;
     return false;
   }
   for (const k in v) {
@@ -494,8 +514,8 @@ function mentions(v: unknown, names: readonly string[]): 'none' | 'named' | 'opa
   if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? 'opaque' : 'none';
   let out: 'none' | 'named' = 'none';
   if (Array.isArray(v)) {
-    for (const x of v) {
-      const m = mentions(x, names);
+    for (let i = 0; i < v.length; i++) {
+      const m = mentions(v[i], names);
       if (m === 'opaque') return m;
       if (m === 'named') out = m;
     }
@@ -503,7 +523,8 @@ function mentions(v: unknown, names: readonly string[]): 'none' | 'named' | 'opa
   }
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return 'opaque';
-  for (const k of Object.keys(v)) {
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
     const m = includesAny(k, names) ? 'named' : mentions((v as Record<string, unknown>)[k], names);
     if (m === 'opaque') return m;
     if (m === 'named') out = m;
