@@ -1,6 +1,7 @@
 // The scan benchmark's transport floor, in its own process like the scan: the critical path with
-// nothing but fetching the bytes. The pod list's pages one after the other (each needs the
-// previous one's continue token) beside the IAM chain a scan cannot shorten (DescribeCluster,
+// nothing but fetching the bytes. The pod list's pages one after the other, each asked for as
+// soon as the previous one's head (with its continue token) has arrived, as the scan does, beside
+// the IAM chain a scan cannot shorten (DescribeCluster,
 // then every GetAccountAuthorizationDetails page, then GetPolicy and GetPolicyVersion); no
 // parsing beyond the continue token and the Marker, no evaluation. Connections and the SDK's code
 // are warmed first. Prints one JSON line. Started by scripts/bench.ts; not for users.
@@ -11,13 +12,26 @@ import { EKSClient, DescribeClusterCommand } from '@aws-sdk/client-eks';
 
 const o = JSON.parse(process.argv[2] ?? '{}');
 const agent = new https.Agent({ keepAlive: true, ca: o.ca });
-const get = (url) =>
+/** GET `url`; `onHead` gets the first 4 KiB of the body as soon as they are in. Resolves at the end. */
+const get = (url, onHead) =>
   new Promise((resolve, reject) => {
     https
       .get(url, { agent, headers: { authorization: `Bearer ${o.token}` } }, (res) => {
         const chunks = [];
-        res.on('data', (d) => chunks.push(d));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        let size = 0;
+        let told = !onHead;
+        res.on('data', (d) => {
+          chunks.push(d);
+          size += d.length;
+          if (!told && size >= 4096) {
+            told = true;
+            onHead(Buffer.concat(chunks).subarray(0, 4096).toString('utf8'));
+          }
+        });
+        res.on('end', () => {
+          if (!told) onHead(Buffer.concat(chunks).toString('utf8'));
+          resolve(Buffer.concat(chunks).toString('utf8'));
+        });
         res.on('error', reject);
       })
       .on('error', reject);
@@ -25,13 +39,21 @@ const get = (url) =>
 const requestHandler = { httpsAgent: agent };
 const iam = new IAMClient({ region: 'us-east-1', endpoint: o.iam, credentials: o.credentials, requestHandler });
 const eks = new EKSClient({ region: o.region, endpoint: o.eks, credentials: o.credentials, requestHandler });
-const pods = async () => {
-  let cont = '';
-  do {
-    const text = await get(`${o.kube}/api/v1/pods?limit=${o.page}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
-    cont = /"continue"\s*:\s*"([^"]*)"/.exec(text.slice(0, 4096))?.[1] ?? '';
-  } while (cont);
-};
+const pods = () =>
+  new Promise((resolve, reject) => {
+    let open = 0;
+    const page = (cont) => {
+      open++;
+      const onHead = (head) => {
+        const next = /"continue"\s*:\s*"([^"]*)"/.exec(head)?.[1];
+        if (next) page(next);
+      };
+      get(`${o.kube}/api/v1/pods?limit=${o.page}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, onHead).then(() => {
+        if (--open === 0) resolve();
+      }, reject);
+    };
+    page('');
+  });
 const iamChain = async () => {
   await eks.send(new DescribeClusterCommand({ name: o.cluster }));
   let marker;

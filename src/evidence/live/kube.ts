@@ -332,7 +332,11 @@ function send(url: URL, method: string, p: Connection, body: string | undefined,
       let head = onHead && ok ? 0 : -1;
       const giveHead = () => {
         head = -1;
-        onHead!(Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8'));
+        try {
+          onHead!(Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8'));
+        } catch {
+          // Reading ahead is an optimisation: its failure must not break this answer.
+        }
       };
       res.on('data', (c: Buffer) => {
         chunks.push(c);
