@@ -8,6 +8,7 @@
 // GETs/POSTs with the agent and headers it prepares, and the objects stay exactly as the API (and
 // kubectl) print them: no generated client turns timestamps into Date objects or drops fields.
 
+import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -315,6 +316,15 @@ async function prepare(k: LoadedKube, stale?: Connection): Promise<Connection> {
   return p;
 }
 
+/**
+ * UTF-8 text of a body. API servers write JSON with non-ASCII characters as they are, but most
+ * bodies have none: those are read as Latin-1, which gives the same text for ASCII bytes and
+ * takes a third of the time for a 3 MB list page.
+ */
+function decode(b: Buffer): string {
+  return isAscii(b) ? b.toString('latin1') : b.toString('utf8');
+}
+
 /** Bytes of a successful answer handed to `onHead` before the rest arrives. */
 const HEAD_BYTES = 4096;
 
@@ -345,7 +355,7 @@ function send(url: URL, method: string, p: Connection, body: string | undefined,
       res.on('end', () => {
         clearTimeout(timer);
         if (head >= 0) giveHead();
-        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: decode(Buffer.concat(chunks)) });
       });
       res.on('error', (e) => {
         clearTimeout(timer);

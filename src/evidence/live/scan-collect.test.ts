@@ -18,6 +18,7 @@ import { listAll } from './scan-collect.js';
 
 const PAGES = [['a', 'b'], ['c', 'd'], ['e']];
 const HOLD_MS = 3000;
+const NOTE = 'café ☕ 日本 \u00e9\u00ff';
 
 describe('listAll', () => {
   let server: Server;
@@ -44,7 +45,8 @@ describe('listAll', () => {
       const n = cont === '' ? 0 : Number(cont.slice(1));
       const next = n + 1 < PAGES.length ? `c${n + 1}` : '';
       // Each pod carries 3 KB of annotation, so that a page's head (4 KiB) is never the whole page.
-      const items = PAGES[n]!.map((name) => JSON.stringify({ metadata: { name, namespace: 'ns', uid: name, annotations: { pad: 'x'.repeat(3000) } }, spec: { serviceAccountName: 'default', containers: [{ name: 'app', image: 'app' }] } }));
+      // Page 2 holds non-ASCII text, which must arrive as written (the others are decoded as ASCII).
+      const items = PAGES[n]!.map((name) => JSON.stringify({ metadata: { name, namespace: 'ns', uid: name, annotations: { pad: 'x'.repeat(3000), ...(name === 'd' ? { note: NOTE } : {}) } }, spec: { serviceAccountName: 'default', containers: [{ name: 'app', image: 'app' }] } }));
       const text = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"${next ? `,"continue":"${next}"` : ''}},"items":[${items.join(',')}]}`;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
       const cut = 4096 + 100;
@@ -87,6 +89,8 @@ describe('listAll', () => {
     assert.ok('items' in out, JSON.stringify(out));
     assert.deepEqual(out.items.map((f) => f.object.metadata.name), ['a', 'b', 'c', 'd', 'e']);
     assert.equal(out.pages, 3);
+    assert.equal(out.items[3]!.object.metadata.annotations?.['note'], NOTE);
+    assert.equal(out.items[2]!.object.metadata.annotations?.['note'], undefined);
     assert.deepEqual(seen, [2, 2, 1]);
     // Every page's tail was sent only after the next page had been asked for; three requests in all.
     assert.deepEqual(events.filter((e) => e.startsWith('request')), ['request first', 'request c1', 'request c2']);
