@@ -189,6 +189,36 @@ describe('replicas judged once', () => {
     assert.deepEqual(report.findings, []);
   });
 
+  test('a pod given twice: the first copy wins, as in the join, even when it is a replica', () => {
+    const facts = replicaFacts(scenario(), 3);
+    const podsOf = facts.filter((f): f is K8sObjectFact => f.kind === 'k8sObject' && f.object.kind === 'Pod');
+    const again = structuredClone(podsOf[1]!);
+    (again.object.spec as { serviceAccountName?: string }).serviceAccountName = 'other';
+    again.source = { path: 'x1.yaml' };
+    const withCopy = [...facts, again];
+    assert.equal(setAsideReplicas(withCopy), undefined);
+    const { alone } = bothWays(withCopy, 'live');
+    assert.deepEqual(alone.filter((r) => r.subject.pod).map((r) => r.subject.pod), podsOf.map((f) => f.object.metadata.name));
+  });
+
+  test('a pod that owns another object is never set aside (the join follows owner references)', () => {
+    const facts = replicaFacts(scenario().with({ mutated: false }), 3);
+    const podsOf = facts.filter((f): f is K8sObjectFact => f.kind === 'k8sObject' && f.object.kind === 'Pod');
+    const owner = podsOf[1]!.object.metadata.name!;
+    const child = structuredClone(podsOf[0]!);
+    child.object.metadata.name = 'exec-1';
+    child.object.metadata.uid = 'child-uid';
+    child.object.metadata.labels = { app: 'exec' };
+    child.object.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: owner, uid: '00000001-1111-2222-3333-444444444444', controller: true }];
+    const all = [...facts, child];
+    const set = setAsideReplicas(all);
+    assert.ok(set, 'the third pod is still set aside');
+    assert.ok(set.facts.some((f) => f.kind === 'k8sObject' && f.object.metadata.name === owner), 'the owning pod is kept');
+    const { alone } = bothWays(all, 'live');
+    const fix = alone.find((r) => r.subject.pod === 'exec-1')!.findings.find((f) => f.check === 'IRSA302')?.fix?.commands.join('\n') ?? '';
+    assert.doesNotMatch(fix, /kubectl delete pod exec-1\b/, fix);
+  });
+
   test('nothing is set aside when facts tie outputs to pods by name', () => {
     const facts = replicaFacts(scenario(), 3);
     assert.ok(setAsideReplicas(facts));

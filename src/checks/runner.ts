@@ -131,17 +131,20 @@ function judgeAll(joined: Joined, checks: readonly Check[], aside: SetAside | un
  */
 function replicaReport(subject: Subject, j: Judged, names: readonly string[]): SubjectReport {
   const report = { subject, verdict: j.verdict } as SubjectReport;
+  let findings: Finding[] | undefined;
+  const settle = (v: Finding[]): void => {
+    findings = v;
+    // A report frozen before its first read keeps the getter (and its cached value).
+    if (Object.isExtensible(report)) Object.defineProperty(report, 'findings', { value: v, enumerable: true, configurable: true, writable: true });
+  };
   Object.defineProperty(report, 'findings', {
     enumerable: true,
     configurable: true,
     get(): Finding[] {
-      const findings = j.findings(names);
-      Object.defineProperty(report, 'findings', { value: findings, enumerable: true, configurable: true, writable: true });
-      return findings;
+      if (!findings) settle(j.findings(names));
+      return findings!;
     },
-    set(v: Finding[]) {
-      Object.defineProperty(report, 'findings', { value: v, enumerable: true, configurable: true, writable: true });
-    },
+    set: settle,
   });
   return report;
 }
@@ -175,7 +178,13 @@ interface ReplicaClass {
 
 /** The facts without the pods that are replicas of an earlier one, and those pods; undefined when none is. */
 export function setAsideReplicas(facts: readonly Fact[]): { facts: Fact[]; aside: SetAside } | undefined {
-  for (const f of facts) if (POD_SPECIFIC.has(f.kind)) return undefined;
+  // Pods that another object names as its owner stay: the join follows owner references.
+  const owners = new Set<string>();
+  for (const f of facts) {
+    if (POD_SPECIFIC.has(f.kind)) return undefined;
+    if (f.kind !== 'k8sObject') continue;
+    for (const r of f.object.metadata.ownerReferences ?? []) if (r.kind === 'Pod') owners.add(`${f.object.metadata.namespace ?? 'default'}/${r.name}`);
+  }
   const kept: Fact[] = [];
   const aside: SetAside = { replicas: new Map(), order: new Map() };
   // namespace -> controller uid -> pods kept as the first of their kind; namespace -> pod names.
@@ -194,10 +203,11 @@ export function setAsideReplicas(facts: readonly Fact[]): { facts: Fact[]; aside
     const ns = o.metadata.namespace ?? 'default';
     let names = seen.get(ns);
     if (!names) seen.set(ns, (names = new Set()));
-    // A second fact for the same pod is the join's to drop (the first given wins).
-    const again = names.has(name);
+    // A second fact for the same pod: the join keeps the first given, which may be one this
+    // would withhold, and reads every copy (service accounts by pod): judge them all.
+    if (names.has(name)) return undefined;
     names.add(name);
-    const ref = again ? undefined : replicaRef(o);
+    const ref = owners.has(`${ns}/${name}`) ? undefined : replicaRef(o);
     if (!ref) {
       aside.order.set(o, at);
       kept.push(f);
@@ -482,7 +492,9 @@ type Renamer<T> = (names: readonly string[]) => T;
  * shared (they are frozen, see freezeFinding). Undefined when a finding holds something that is
  * not plain data (it could hide a name).
  */
-function renamer(findings: readonly Finding[], names: readonly string[]): Renamer<Finding[]> | undefined {
+function renamer(judged: readonly Finding[], names: readonly string[]): Renamer<Finding[]> | undefined {
+  // The judged pod's report hands its array to its reader: replicas read a copy taken now.
+  const findings = judged.slice();
   const pattern = new RegExp(
     [...names]
       .sort((a, b) => b.length - a.length)

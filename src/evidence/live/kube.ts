@@ -375,7 +375,8 @@ function networkError(url: URL, e: Error): TransportError {
   const code = (e as NodeJS.ErrnoException).code;
   const tls = code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS/.test(code);
   if (tls) return new TransportError('TLSError', `TLS to ${url.origin} failed: ${e.message} (check the cluster's certificate-authority in the kubeconfig)`);
-  return new TransportError('Unreachable', `${url.origin}: ${e.message}`);
+  // A body cut short is `aborted` with code ECONNRESET: the code is kept, so that a GET is retried.
+  return new TransportError('Unreachable', `${url.origin}: ${e.message}${code && !e.message.includes(code) ? ` (${code})` : ''}`);
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);

@@ -99,3 +99,70 @@ describe('listAll', () => {
     assert.ok(events.indexOf('request c2') < events.indexOf('end c1'), events.join(', '));
   });
 });
+
+describe('listAll when a page is cut after its head', () => {
+  // The first page's head names c1, then the connection drops; asked again, the server is at a
+  // newer snapshot and names c1b. The list must follow c1b, and what it read ahead from c1 must
+  // not end up in it.
+  let server: Server;
+  let dir: string;
+  let kubeconfig: string;
+  const requests: string[] = [];
+  let firstPages = 0;
+
+  before(async () => {
+    const pki = await createLabPki('cut test');
+    const leaf = await pki.issueLeaf(['127.0.0.1']);
+    server = createServer({ cert: leaf.chainPem, key: leaf.keyPem }, (req, res) => {
+      const cont = new URL(req.url ?? '/', 'https://x').searchParams.get('continue') ?? '';
+      requests.push(cont || 'first');
+      const page = (names: string[], next: string, snapshot: string) => {
+        const items = names.map((name) => JSON.stringify({ metadata: { name, namespace: 'ns', uid: `${name}-${snapshot}`, annotations: { pad: 'x'.repeat(3000) } }, spec: { containers: [{ name: 'app', image: 'app' }] } }));
+        return `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"${snapshot}"${next ? `,"continue":"${next}"` : ''}},"items":[${items.join(',')}]}`;
+      };
+      let text: string;
+      if (cont === '') {
+        firstPages++;
+        text = firstPages === 1 ? page(['a', 'b'], 'c1', '7') : page(['a', 'b'], 'c1b', '8');
+        if (firstPages === 1) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
+          res.write(text.slice(0, 5000), () => setTimeout(() => res.socket?.destroy(), 50));
+          return;
+        }
+      } else if (cont === 'c1' || cont === 'c1b') text = page(['c', 'd'], cont === 'c1' ? 'c2old' : 'c2', cont === 'c1' ? '7' : '8');
+      else if (cont === 'c2' || cont === 'c2old') text = page(['e'], '', cont === 'c2' ? '8' : '7');
+      else text = '{"kind":"Status","code":410}';
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
+      res.end(text);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    dir = mkdtempSync(join(tmpdir(), 'irsa-list-cut-'));
+    kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 't',
+        clusters: [{ name: 't', cluster: { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') } }],
+        contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
+        users: [{ name: 't', user: { token: 'secret' } }],
+      }),
+    );
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the retried page is followed; what was read ahead from the cut one is dropped', async () => {
+    const k = loadKube({ kubeconfig, pageSize: 2 });
+    const out = await listAll(k, { kind: 'Pod', group: '', plural: 'pods' }, undefined, 2, () => undefined);
+    assert.ok('items' in out, JSON.stringify(out));
+    assert.deepEqual(out.items.map((f) => `${f.object.metadata.name}-${f.object.metadata.uid}`), ['a-a-8', 'b-b-8', 'c-c-8', 'd-d-8', 'e-e-8']);
+    assert.equal(firstPages, 2, 'the cut first page was asked for again');
+    assert.ok(requests.includes('c1b') && requests.includes('c2'), requests.join(', '));
+    assert.ok(!requests.includes('c2old'), `nothing read ahead from the old snapshot's pages: ${requests.join(', ')}`);
+  });
+});

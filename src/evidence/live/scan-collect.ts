@@ -159,6 +159,13 @@ export async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pa
     }
   };
   const take = (cont: string): Promise<RawOutcome> => {
+    if ([...ahead.keys()].some((t) => t !== cont)) {
+      // A head named another token than its page's body (the page was cut and asked for again,
+      // from a newer snapshot): what was read ahead from it is dropped.
+      generation++;
+      seen.length = 0;
+      ahead.clear();
+    }
     const p = ahead.get(cont) ?? fetchPage(cont);
     ahead.delete(cont);
     const i = seen.indexOf(cont);
