@@ -187,6 +187,10 @@ describe('replicas judged once', () => {
     assert.equal(Object.getOwnPropertyDescriptor(report, 'findings')?.get, undefined);
     report.findings = [];
     assert.deepEqual(report.findings, []);
+    // Frozen before its first read, a set-aside pod's report still gives its findings.
+    const frozen = Object.freeze(diagnoseFacts(facts, { now: NOW, mode: 'live' }).subjects[2]!);
+    assert.deepStrictEqual(frozen.findings, alone[2]!.findings);
+    assert.strictEqual(frozen.findings, frozen.findings, 'computed once');
   });
 
   test('a pod given twice: the first copy wins, as in the join, even when it is a replica', () => {
