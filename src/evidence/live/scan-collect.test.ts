@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +21,38 @@ const PAGES = [['a', 'b'], ['c', 'd'], ['e']];
 const HOLD_MS = 3000;
 const NOTE = 'café ☕ 日本 \u00e9\u00ff';
 
+/** An HTTPS API server on 127.0.0.1 answering with `handler`, and a kubeconfig pointing at it. */
+async function apiServer(handler: RequestListener): Promise<{ server: Server; kubeconfig: string; close: () => void }> {
+  const pki = await createLabPki('list test');
+  const leaf = await pki.issueLeaf(['127.0.0.1']);
+  const server = createServer({ cert: leaf.chainPem, key: leaf.keyPem }, handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-list-'));
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 't',
+      clusters: [{ name: 't', cluster: { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') } }],
+      contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
+      users: [{ name: 't', user: { token: 'secret' } }],
+    }),
+  );
+  return {
+    server,
+    kubeconfig,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('listAll', () => {
-  let server: Server;
-  let dir: string;
-  let kubeconfig: string;
+  let api: Awaited<ReturnType<typeof apiServer>>;
   const events: string[] = [];
   const arrived = new Map<string, () => void>();
   const waitFor = (cont: string) => new Promise<boolean>((resolve) => {
@@ -35,9 +64,7 @@ describe('listAll', () => {
   });
 
   before(async () => {
-    const pki = await createLabPki('list test');
-    const leaf = await pki.issueLeaf(['127.0.0.1']);
-    server = createServer({ cert: leaf.chainPem, key: leaf.keyPem }, (req, res) => {
+    api = await apiServer((req, res) => {
       const url = new URL(req.url ?? '/', 'https://x');
       const cont = url.searchParams.get('continue') ?? '';
       events.push(`request ${cont || 'first'}`);
@@ -61,29 +88,11 @@ describe('listAll', () => {
         rest();
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    dir = mkdtempSync(join(tmpdir(), 'irsa-list-'));
-    kubeconfig = join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        'current-context': 't',
-        clusters: [{ name: 't', cluster: { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') } }],
-        contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
-        users: [{ name: 't', user: { token: 'secret' } }],
-      }),
-    );
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => api.close());
 
   test("the next page is asked for from the current page's head, before its end", async () => {
-    const k = loadKube({ kubeconfig, pageSize: 2 });
+    const k = loadKube({ kubeconfig: api.kubeconfig, pageSize: 2 });
     const seen: number[] = [];
     const out = await listAll(k, { kind: 'Pod', group: '', plural: 'pods' }, undefined, 2, (n) => seen.push(n));
     assert.ok('items' in out, JSON.stringify(out));
@@ -104,16 +113,12 @@ describe('listAll when a page is cut after its head', () => {
   // The first page's head names c1, then the connection drops; asked again, the server is at a
   // newer snapshot and names c1b. The list must follow c1b, and what it read ahead from c1 must
   // not end up in it.
-  let server: Server;
-  let dir: string;
-  let kubeconfig: string;
+  let api: Awaited<ReturnType<typeof apiServer>>;
   const requests: string[] = [];
   let firstPages = 0;
 
   before(async () => {
-    const pki = await createLabPki('cut test');
-    const leaf = await pki.issueLeaf(['127.0.0.1']);
-    server = createServer({ cert: leaf.chainPem, key: leaf.keyPem }, (req, res) => {
+    api = await apiServer((req, res) => {
       const cont = new URL(req.url ?? '/', 'https://x').searchParams.get('continue') ?? '';
       requests.push(cont || 'first');
       const page = (names: string[], next: string, snapshot: string) => {
@@ -135,29 +140,11 @@ describe('listAll when a page is cut after its head', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
       res.end(text);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    dir = mkdtempSync(join(tmpdir(), 'irsa-list-cut-'));
-    kubeconfig = join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        'current-context': 't',
-        clusters: [{ name: 't', cluster: { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'certificate-authority-data': Buffer.from(pki.caPem).toString('base64') } }],
-        contexts: [{ name: 't', context: { cluster: 't', user: 't' } }],
-        users: [{ name: 't', user: { token: 'secret' } }],
-      }),
-    );
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => api.close());
 
   test('the retried page is followed; what was read ahead from the cut one is dropped', async () => {
-    const k = loadKube({ kubeconfig, pageSize: 2 });
+    const k = loadKube({ kubeconfig: api.kubeconfig, pageSize: 2 });
     const out = await listAll(k, { kind: 'Pod', group: '', plural: 'pods' }, undefined, 2, () => undefined);
     assert.ok('items' in out, JSON.stringify(out));
     assert.deepEqual(out.items.map((f) => `${f.object.metadata.name}-${f.object.metadata.uid}`), ['a-a-8', 'b-b-8', 'c-c-8', 'd-d-8', 'e-e-8']);
