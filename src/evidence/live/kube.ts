@@ -328,7 +328,19 @@ function decode(b: Buffer): string {
 /** Bytes of a successful answer handed to `onHead` before the rest arrives. */
 const HEAD_BYTES = 4096;
 
-function send(url: URL, method: string, p: Connection, body: string | undefined, timeoutMs: number, onHead?: (head: string) => void): Promise<Response> {
+/** How a call is watched: its answer's head as it arrives, and a signal that abandons it. */
+export interface CallOptions {
+  /**
+   * The first 4 KiB of a successful answer, as soon as they arrive (a paginated list reads its
+   * `continue` token there); called again if the answer is cut and the call retried.
+   */
+  onHead?: (head: string) => void;
+  /** Aborting abandons the call: the connection is closed and nothing is retried. */
+  signal?: AbortSignal;
+}
+
+function send(url: URL, method: string, p: Connection, body: string | undefined, timeoutMs: number, watch: CallOptions = {}): Promise<Response> {
+  const { onHead, signal } = watch;
   return new Promise((resolvePromise, reject) => {
     const headers: Record<string, string | string[]> = { ...p.headers, accept: 'application/json', 'user-agent': 'irsa-doctor (live)' };
     if (body !== undefined) {
@@ -336,7 +348,7 @@ function send(url: URL, method: string, p: Connection, body: string | undefined,
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     const lib = url.protocol === 'http:' ? http : https;
-    const req = lib.request(url, { ...p.tls, method, headers, agent: p.agent, ...(p.auth ? { auth: p.auth } : {}) }, (res) => {
+    const req = lib.request(url, { ...p.tls, method, headers, agent: p.agent, ...(p.auth ? { auth: p.auth } : {}), ...(signal ? { signal } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
       let head = onHead && ok ? 0 : -1;
@@ -382,7 +394,7 @@ function networkError(url: URL, e: Error): TransportError {
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 /** One API call; retries 429/5xx (honouring Retry-After, capped), a GET after a reset or a timeout, and a 401 once with fresh credentials. */
-async function call(k: LoadedKube, method: string, path: string, query: Record<string, string> = {}, body?: unknown, onHead?: (head: string) => void): Promise<Response> {
+async function call(k: LoadedKube, method: string, path: string, query: Record<string, string> = {}, body?: unknown, watch: CallOptions = {}): Promise<Response> {
   const url = new URL(k.server.replace(/\/+$/, '') + path);
   for (const [q, v] of Object.entries(query)) url.searchParams.set(q, v);
   const text = body === undefined ? undefined : JSON.stringify(body);
@@ -392,12 +404,14 @@ async function call(k: LoadedKube, method: string, path: string, query: Record<s
   // have been applied). 429 and 5xx are retried for every method: the server did not act.
   const idempotent = method === 'GET';
   for (let attempt = 1; ; attempt++) {
+    if (watch.signal?.aborted) throw new TransportError('Unreachable', `${url.origin}: abandoned`);
     const p = await prepare(k, stale);
     stale = undefined;
     let res: Response;
     try {
-      res = await send(url, method, p, text, k.timeoutMs, onHead);
+      res = await send(url, method, p, text, k.timeoutMs, watch);
     } catch (e) {
+      if (watch.signal?.aborted) throw new TransportError('Unreachable', `${url.origin}: abandoned`);
       if (idempotent && e instanceof TransportError && (e.reason === 'Timeout' || (e.reason === 'Unreachable' && /ECONNRESET|socket hang up|EPIPE/.test(e.message))) && attempt < MAX_ATTEMPTS) {
         await sleep(backoffMs(attempt));
         continue;
@@ -509,15 +523,14 @@ export async function request(k: LoadedKube, method: string, path: string, query
 }
 
 /**
- * As `request`, the body left unparsed. `onHead`, if given, gets the first 4 KiB of a successful
- * answer as soon as they arrive (a paginated list reads its `continue` token there and asks for
- * the next page while the rest of this one is still on the wire); it may be called again if the
- * answer is cut and the call retried.
+ * As `request`, the body left unparsed; `watch` (see CallOptions) lets a paginated list read the
+ * next page's `continue` token while the rest of this one is still on the wire, and abandon a
+ * page it asked for ahead.
  */
-export async function requestText(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown, onHead?: (head: string) => void): Promise<RawOutcome> {
+export async function requestText(k: LoadedKube, method: string, path: string, query?: Record<string, string>, body?: unknown, watch?: CallOptions): Promise<RawOutcome> {
   let res: Response;
   try {
-    res = await call(k, method, path, query, body, onHead);
+    res = await call(k, method, path, query, body, watch);
   } catch (e) {
     if (e instanceof TransportError) return { ok: false, failure: { reason: e.reason, message: e.message } };
     throw e;

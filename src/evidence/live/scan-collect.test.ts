@@ -153,3 +153,43 @@ describe('listAll when a page is cut after its head', () => {
     assert.ok(!requests.includes('c2old'), `nothing read ahead from the old snapshot's pages: ${requests.join(', ')}`);
   });
 });
+
+describe('listAll when a page read ahead is not needed', () => {
+  // Page 2's head names c2, then its body turns out not to be JSON: the list fails, and the page
+  // it asked for ahead (which the server never answers) must be abandoned, not left to time out.
+  let api: Awaited<ReturnType<typeof apiServer>>;
+  let closed: () => void = () => undefined;
+  const abandoned = new Promise<void>((r) => (closed = r));
+  const requests: string[] = [];
+  let c2Arrived: () => void = () => undefined;
+  const c2Asked = new Promise<void>((r) => (c2Arrived = r));
+
+  before(async () => {
+    api = await apiServer((req, res) => {
+      const cont = new URL(req.url ?? '/', 'https://x').searchParams.get('continue') ?? '';
+      requests.push(cont || 'first');
+      const pad = 'x'.repeat(5000);
+      if (cont === 'c2') {
+        req.socket.on('close', () => closed());
+        c2Arrived();
+        return; // never answered
+      }
+      const text = cont === '' ? `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","continue":"c1"},"items":[{"metadata":{"name":"a","namespace":"ns","annotations":{"pad":"${pad}"}}}]}` : `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","continue":"c2"},"items":[{"metadata":{"name":"b","annotations":{"pad":"${pad}"}}} not JSON`;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
+      if (cont === '') return res.end(text);
+      // The rest of page 2 only once the page after it has been asked for.
+      res.write(text.slice(0, 4500));
+      void Promise.race([c2Asked, new Promise((r) => setTimeout(r, 3000))]).then(() => res.end(text.slice(4500)));
+    });
+  });
+  after(() => api.close());
+
+  test('the list fails, and the page asked for ahead is abandoned at once', async () => {
+    const k = loadKube({ kubeconfig: api.kubeconfig, pageSize: 1, timeoutMs: 60_000 });
+    const out = await listAll(k, { kind: 'Pod', group: '', plural: 'pods' }, undefined, 1, () => undefined);
+    assert.ok('failure' in out, JSON.stringify(out));
+    assert.deepEqual(requests, ['first', 'c1', 'c2']);
+    const gaveUp = await Promise.race([abandoned.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+    assert.ok(gaveUp, 'the connection of the page asked for ahead was closed');
+  });
+});

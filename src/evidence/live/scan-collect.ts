@@ -138,9 +138,9 @@ export async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pa
   const src: Source = { path: `api:kubernetes:${ns === undefined ? `list${r.kind}ForAllNamespaces` : `listNamespaced${r.kind}`}` };
   // Continue tokens seen in pages' heads and not yet asked for; pages asked for and not yet taken.
   const seen: string[] = [];
-  const ahead = new Map<string, Promise<RawOutcome>>();
+  const ahead = new Map<string, { page: Promise<RawOutcome>; abort: AbortController }>();
   let generation = 0;
-  const fetchPage = (cont: string | undefined): Promise<RawOutcome> => {
+  const fetchPage = (cont: string | undefined, signal?: AbortSignal): Promise<RawOutcome> => {
     const gen = generation;
     const onHead = (head: string) => {
       const next = peekContinue(head);
@@ -149,73 +149,83 @@ export async function listAll(k: LoadedKube, r: Kind, ns: string | undefined, pa
         pump();
       }
     };
-    const p = requestText(k, 'GET', path, { limit: String(pageSize), ...(cont ? { continue: cont } : {}) }, undefined, onHead);
+    const p = requestText(k, 'GET', path, { limit: String(pageSize), ...(cont ? { continue: cont } : {}) }, undefined, { onHead, ...(signal ? { signal } : {}) });
     p.catch(() => undefined); // a page asked for ahead and never taken must not be an unhandled rejection
     return p;
   };
   const pump = () => {
     while (seen.length > 0 && ahead.size < LOOKAHEAD) {
       const t = seen.shift()!;
-      ahead.set(t, fetchPage(t));
+      const abort = new AbortController();
+      ahead.set(t, { page: fetchPage(t, abort.signal), abort });
     }
   };
+  /** Abandons every page asked for ahead (a restart, a token the body did not confirm, the end). */
+  const drop = () => {
+    generation++;
+    seen.length = 0;
+    for (const a of ahead.values()) a.abort.abort();
+    ahead.clear();
+  };
   const take = (cont: string): Promise<RawOutcome> => {
-    if ([...ahead.keys()].some((t) => t !== cont)) {
-      // A head named another token than its page's body (the page was cut and asked for again,
-      // from a newer snapshot): what was read ahead from it is dropped.
-      generation++;
-      seen.length = 0;
-      ahead.clear();
-    }
-    const p = ahead.get(cont) ?? fetchPage(cont);
+    // A head named another token than its page's body (the page was cut and asked for again,
+    // from a newer snapshot): what was read ahead from it is dropped.
+    if ([...ahead.keys()].some((t) => t !== cont)) drop();
+    const p = ahead.get(cont)?.page ?? fetchPage(cont);
     ahead.delete(cont);
     const i = seen.indexOf(cont);
     if (i >= 0) seen.splice(i, 1);
     pump();
     return p;
   };
-  const items: K8sObjectFact[] = [];
-  let cont: string | undefined;
-  let restarts = 0;
-  let pages = 0;
-  let pending = fetchPage(undefined);
-  for (;;) {
-    const raw = await pending;
-    pages++;
-    // managedFields is cut from the text of every kind but service accounts (see below).
-    const out = raw.ok ? parseBody(r.kind === 'ServiceAccount' ? raw : { status: raw.status, text: withoutManagedFields(raw.text) }) : raw;
-    if (!out.ok) {
-      // The list's snapshot was compacted away between pages: start again from a fresh one.
-      if (out.failure.code === 410 && cont && restarts < 2) {
-        restarts++;
-        onPage(-items.length);
-        items.length = 0;
-        cont = undefined;
-        generation++;
-        seen.length = 0;
-        ahead.clear();
-        pending = fetchPage(undefined);
-        continue;
+  try {
+    return await readPages();
+  } finally {
+    drop();
+  }
+
+  async function readPages(): Promise<ListOutcome> {
+    const items: K8sObjectFact[] = [];
+    let cont: string | undefined;
+    let restarts = 0;
+    let pages = 0;
+    let pending = fetchPage(undefined);
+    for (;;) {
+      const raw = await pending;
+      pages++;
+      // managedFields is cut from the text of every kind but service accounts (see below).
+      const out = raw.ok ? parseBody(r.kind === 'ServiceAccount' ? raw : { status: raw.status, text: withoutManagedFields(raw.text) }) : raw;
+      if (!out.ok) {
+        // The list's snapshot was compacted away between pages: start again from a fresh one.
+        if (out.failure.code === 410 && cont && restarts < 2) {
+          restarts++;
+          onPage(-items.length);
+          items.length = 0;
+          cont = undefined;
+          drop();
+          pending = fetchPage(undefined);
+          continue;
+        }
+        return { failure: out.failure, pages };
       }
-      return { failure: out.failure, pages };
-    }
-    const got = objectFacts(out.json, src);
-    // Who last wrote which field is only read of service accounts (when the role-arn annotation
-    // was set, IRSA303), and no check reads an object's status: both are dropped from pods and
-    // workloads, which a large scan holds by the thousand.
-    if (r.kind !== 'ServiceAccount') {
-      for (const f of got) {
-        delete f.object.metadata.managedFields;
-        delete f.object.status;
+      const got = objectFacts(out.json, src);
+      // Who last wrote which field is only read of service accounts (when the role-arn annotation
+      // was set, IRSA303), and no check reads an object's status: both are dropped from pods and
+      // workloads, which a large scan holds by the thousand.
+      if (r.kind !== 'ServiceAccount') {
+        for (const f of got) {
+          delete f.object.metadata.managedFields;
+          delete f.object.status;
+        }
       }
+      if (each) for (const f of got) each(f.object);
+      items.push(...got);
+      onPage(got.length);
+      const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
+      cont = typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
+      if (!cont) return { items, pages };
+      pending = take(cont);
     }
-    if (each) for (const f of got) each(f.object);
-    items.push(...got);
-    onPage(got.length);
-    const meta = isRaw(out.json) && isRaw(out.json['metadata']) ? out.json['metadata'] : {};
-    cont = typeof meta['continue'] === 'string' && meta['continue'] !== '' ? meta['continue'] : undefined;
-    if (!cont) return { items, pages };
-    pending = take(cont);
   }
 }
 
@@ -640,11 +650,18 @@ async function bulkRead(iam: IAMClient, named: readonly string[]): Promise<BulkP
   const wanted = new Set(named.map((a) => a.split('/').pop()!.toLowerCase()));
   // The next page is asked for as soon as this one's bytes are in (its Marker read from the raw
   // XML), while the SDK parses them: a 1,000-role page takes the SDK about 0.1 s.
-  const ahead = new Map<string, Promise<GetAccountAuthorizationDetailsCommandOutput>>();
-  const fetchPage = (marker: string | undefined): Promise<GetAccountAuthorizationDetailsCommandOutput> => {
+  const ahead = new Map<string, { page: Promise<GetAccountAuthorizationDetailsCommandOutput>; abort: AbortController }>();
+  /** Abandons the page read ahead, if any (its Marker was not confirmed, or the read ended). */
+  const drop = () => {
+    for (const a of ahead.values()) a.abort.abort();
+    ahead.clear();
+  };
+  const fetchPage = (marker: string | undefined, abortSignal?: AbortSignal): Promise<GetAccountAuthorizationDetailsCommandOutput> => {
     const cmd = new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy'], MaxItems: 1000, ...(marker ? { Marker: marker } : {}) });
     const onMarker = (next: string) => {
-      if (ahead.size === 0) ahead.set(next, fetchPage(next));
+      if (ahead.size > 0) return;
+      const abort = new AbortController();
+      ahead.set(next, { page: fetchPage(next, abort.signal), abort });
     };
     cmd.middlewareStack.add(
       (next) => async (args) => {
@@ -654,7 +671,7 @@ async function bulkRead(iam: IAMClient, named: readonly string[]): Promise<BulkP
       },
       PEEK_MARKER,
     );
-    const p = iam.send(cmd);
+    const p = iam.send(cmd, abortSignal ? { abortSignal } : {});
     p.catch(() => undefined); // a page asked for ahead and never taken must not be an unhandled rejection
     return p;
   };
@@ -664,9 +681,11 @@ async function bulkRead(iam: IAMClient, named: readonly string[]): Promise<BulkP
     let out;
     try {
       const early = marker === undefined ? undefined : ahead.get(marker);
-      ahead.clear(); // a page read ahead from a Marker the parsed page did not confirm is dropped
-      out = await (early ?? fetchPage(marker));
+      if (early) ahead.delete(marker!);
+      drop(); // a page read ahead from a Marker the parsed page did not confirm
+      out = await (early?.page ?? fetchPage(marker));
     } catch (e) {
+      drop();
       return { ok: false, reason: reasonOf(describeAwsError(e)) };
     }
     pages++;
@@ -684,6 +703,7 @@ async function bulkRead(iam: IAMClient, named: readonly string[]): Promise<BulkP
     marker = out.IsTruncated ? out.Marker : undefined;
     if (!marker || pages >= 1000) break;
   }
+  drop();
   return { ok: true, roles, policies, pages };
 }
 
